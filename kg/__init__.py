@@ -1,0 +1,1 @@
+"""paperkg: a knowledge graph of ML papers built from their text."""

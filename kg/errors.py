@@ -1,0 +1,49 @@
+"""Errors raised by paperkg.
+
+Every error is a :class:`KGError` subclass whose message names the bad value (file, line,
+record, query) and, where there is one, what to do about it. The CLI prints the message on one
+line and exits with a non-zero status; library users catch ``KGError``.
+"""
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class of every error paperkg raises on purpose."""
+
+    exit_code = 1
+
+
+class SourceError(KGError):
+    """A source file is missing, unreadable or holds a bad record.
+
+    ``path`` and ``line`` (1-based, or ``None`` for the file as a whole) say where.
+    """
+
+    exit_code = 2
+
+    def __init__(self, path: str, line: int | None, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class PipelineError(KGError):
+    """The NLP pipeline could not be built or loaded."""
+
+
+class GraphError(KGError):
+    """A graph file cannot be read or written."""
+
+
+class StoreError(KGError):
+    """The triple store cannot be opened, loaded or written."""
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed, refers to an unknown named query, or has bad bindings."""
+
+
+class ViewError(KGError):
+    """The HTML explorer cannot be drawn (e.g. a focus entity that is not in the graph)."""

@@ -1,0 +1,100 @@
+"""Plain records passed between the stages of the pipeline.
+
+sources -> :class:`Paper` -> nlp -> :class:`Extraction` (mentions + code links) -> link -> graph.
+No stage passes spaCy objects or RDF terms downstream; only these dataclasses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: The entity labels the NLP pipeline puts on ``doc.ents`` and the RDF classes they become.
+ENTITY_TYPES: dict[str, str] = {
+    "METHOD": "Method",
+    "ARCHITECTURE": "Architecture",
+    "DATASET": "Dataset",
+    "TASK": "Task",
+    "METRIC": "Metric",
+}
+
+#: Roles of a paper towards a Method / Architecture / Dataset it mentions.
+ROLES = ("proposed", "used")
+
+#: Finer "used" relations (local names of kgo: sub-properties of kgo:uses).
+RELATIONS = ("evaluatesOn", "trainsOn", "comparesWith")
+
+
+def title_key(title: str) -> str:
+    """The key that identifies a paper across sources: its title, lower-cased, letters and digits only.
+
+    >>> title_key("PASS: An ImageNet replacement ...")
+    'passanimagenetreplacement'
+    """
+    return re.sub(r"[^a-z0-9]+", "", title.lower())
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper as read from a source.
+
+    ``text`` (title, newline, abstract) is what the NLP pipeline reads; every character offset
+    in a :class:`Mention` or :class:`CodeLink` refers to it.
+    """
+
+    title: str
+    abstract: str
+    source: str = ""  #: file the record came from
+    line: int = 0  #: 1-based line of the record in ``source``
+    id: str | None = None  #: identifier in its source (e.g. an arXiv id), if it has one
+    url: str | None = None  #: landing page of the paper, if known
+    date: str | None = None  #: ISO 8601 date (YYYY-MM-DD), if known
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.abstract}"
+
+    @property
+    def key(self) -> str:
+        return title_key(self.title)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention found in a paper's text, with its evidence."""
+
+    text: str  #: surface form as written
+    label: str  #: one of ENTITY_TYPES' keys
+    start: int  #: character offset in Paper.text
+    end: int
+    sentence: str  #: the sentence that contains the mention
+    sent_start: int  #: character offset of ``sentence`` in Paper.text
+    component: str  #: name of the pipeline component that found it
+    confidence: float  #: in [0, 1]
+    role: str | None = None  #: "proposed" | "used" for Method/Architecture/Dataset, else None
+    relation: str | None = None  #: a finer kgo: "used" relation (see RELATIONS), if the text says so
+    canonical: str | None = None  #: canonical name, when the catalogue knows the entity
+    aliases: tuple[str, ...] = ()  #: other surface forms of the same entity in this paper (e.g. its acronym)
+
+
+@dataclass(frozen=True)
+class CodeLink:
+    """A code or project URL given in a paper's text."""
+
+    url: str  #: as written, without trailing punctuation
+    start: int
+    end: int
+    sentence: str
+    sent_start: int
+    component: str = "code_links"
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything the NLP pipeline found in one paper."""
+
+    paper: Paper
+    mentions: tuple[Mention, ...] = ()
+    code: tuple[CodeLink, ...] = field(default_factory=tuple)
