@@ -1,0 +1,204 @@
+"""The ``kg`` command: a thin shell over the library (one short function per command).
+
+Every command prints its result on stdout; an error prints one line ``kg: error: …`` on stderr
+and exits non-zero (2 for bad input, 1 otherwise).
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import typer
+
+from .errors import KGError, QueryError
+
+app = typer.Typer(
+    help="paperkg: build a knowledge graph of ML papers (methods, datasets, architectures, tasks, metrics, code) "
+         "from their text, query it with SPARQL and explore it as HTML.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DEFAULT_OUT = Path("out")
+FORMATS = ("table", "json", "csv")
+
+
+def _errors(fn: Callable) -> Callable:
+    """Turn a KGError into one line on stderr and a non-zero exit."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KGError as err:
+            typer.echo(f"kg: error: {err}", err=True)
+            raise typer.Exit(err.exit_code) from err
+
+    return wrapper
+
+
+def _open(store: Optional[Path], graph: Optional[Path]):
+    """The graph to work on: --graph FILE, else --store DIR, else the default build output."""
+    from .knowledge_graph import load
+
+    if store and graph:
+        raise QueryError("give either --store or --graph, not both")
+    if graph:
+        return load(graph)
+    return load(store or DEFAULT_OUT / "store")
+
+
+@app.command()
+@_errors
+def build(
+    sources: List[Path] = typer.Argument(None, help="Files or folders of papers (.txt listings, .jsonl, arXiv "
+                                                    "snapshot). Default: the bundled sample corpus."),
+    out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder for graph.ttl, store/ and explorer.html."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="Source format: daily, jsonl or arxiv "
+                                                                      "(default: from the file extension)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping."),
+    n_process: int = typer.Option(1, "--n-process", help="Processes for the NLP pipeline."),
+) -> None:
+    """Build the graph: read papers, extract entities and code links, write Turtle, the store and the explorer.
+
+    Example: kg build --out out   (the bundled sample corpus)
+    """
+    from .knowledge_graph import build as build_graph
+
+    g = build_graph(sources or None, format=format, skip_bad=skip_bad, n_process=n_process)
+    r = g.report
+    for err in r.skipped:
+        typer.echo(f"kg: skipped: {err}", err=True)
+    typer.echo(f"read {r.files} files: {r.records} records, {r.duplicates} duplicates dropped, "
+               f"{len(r.skipped)} bad records skipped -> {r.papers} papers ({r.seconds:.1f} s)")
+    typer.echo(_format_stats(g.stats()))
+    paths = [g.save(out / "graph.ttl"), g.save_store(out / "store"), g.view(out / "explorer.html")]
+    typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _format_stats(stats: dict[str, int]) -> str:
+    return "\n".join(f"  {k:<20} {v:>8,}" for k, v in stats.items())
+
+
+def _parse_params(params: List[str]) -> dict[str, str]:
+    out = {}
+    for p in params:
+        key, sep, value = p.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param {p!r}: expected key=value")
+        out[key.strip()] = value
+    return out
+
+
+@app.command()
+@_errors
+def query(
+    sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file."),
+    name: Optional[str] = typer.Option(None, "--name", "-n", help="Run a named query (see --list)."),
+    param: List[str] = typer.Option([], "--param", "-p", help="key=value bound safely to ?key (repeatable)."),
+    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    graph: Optional[Path] = typer.Option(None, "--graph", help="Query an RDF file (.ttl, .trig, .nq …) instead."),
+    format: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL results JSON) or csv."),
+    list_: bool = typer.Option(False, "--list", help="List the named queries and exit."),
+) -> None:
+    """Answer a SPARQL query from the store or a graph file.
+
+    Example: kg query --name papers-using-dataset --param dataset=ImageNet
+    """
+    from .query import list_named_queries, named_query, run_query
+
+    if list_:
+        for q in list_named_queries():
+            params = " ".join(f"--param {p}=…" for p in q.params)
+            typer.echo(f"{q.name:<28} {q.description} {params}".rstrip())
+        return
+    if format not in FORMATS:
+        raise QueryError(f"--format {format!r}: use one of {', '.join(FORMATS)}")
+    if name and sparql:
+        raise QueryError("give a query or --name, not both")
+    if name:
+        text = named_query(name).text
+    elif sparql is None:
+        raise QueryError("give a SPARQL query, a .rq file, or --name NAME (kg query --list shows the names)")
+    elif sparql.strip().endswith(".rq") or (len(sparql) < 4096 and Path(sparql).is_file()):
+        path = Path(sparql)
+        if not path.is_file():
+            raise QueryError(f"{path}: no such query file")
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = sparql
+    bindings = _parse_params(param)
+    if graph:
+        from .knowledge_graph import load
+
+        result = run_query(load(graph).graph, text, bindings or None)
+    else:
+        from .store import Store
+
+        with Store.open(store or DEFAULT_OUT / "store", read_only=True) as st:
+            result = run_query(st, text, bindings or None)
+    out = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[format]()
+    typer.echo(out, nl=not out.endswith("\n"))
+
+
+@app.command()
+@_errors
+def view(
+    out: Path = typer.Option(Path("explorer.html"), "--out", "-o", help="HTML file to write."),
+    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
+    focus: Optional[str] = typer.Option(None, "--focus", help="Label or alias of an entity, or a paper title."),
+    hops: int = typer.Option(1, "--hops", help="With --focus: how many links away to show."),
+) -> None:
+    """Write the interactive HTML explorer (works offline).
+
+    Example: kg view --focus ImageNet --hops 1 --out imagenet.html
+    """
+    path = _open(store, graph).view(out, focus=focus, hops=hops)
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
+@_errors
+def stats(
+    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
+) -> None:
+    """Count papers, entities by type, links and evidence.
+
+    Example: kg stats --graph out/graph.ttl
+    """
+    typer.echo(_format_stats(_open(store, graph).stats()))
+
+
+@app.command()
+@_errors
+def export(
+    to: Path = typer.Argument(..., help="Output file: .ttl, .nt, .nq, .trig, .jsonld, .rdf or .graphml."),
+    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
+) -> None:
+    """Export the graph to an RDF file or to GraphML (for Gephi, yEd, Cytoscape).
+
+    Example: kg export out/graph.graphml
+    """
+    g = _open(store, graph)
+    if to.suffix.lower() == ".graphml":
+        from .export import write_graphml
+
+        path = write_graphml(g.graph, to)
+    else:
+        path = g.save(to)
+    typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="kg")
+
+
+if __name__ == "__main__":  # python -m kg.cli
+    sys.exit(main())
