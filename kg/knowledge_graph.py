@@ -146,7 +146,7 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     kwargs = {} if batch_size is None else {"batch_size": batch_size}
     linked = link(extract(papers, nlp, n_process=n_process, **kwargs))
     dataset = to_dataset(linked)
-    report = BuildReport(files=stats.files, records=stats.records, duplicates=stats.duplicates,
+    report = BuildReport(files=stats.files_read, records=stats.records_read, duplicates=stats.duplicates_dropped,
                          papers=len(linked.papers), skipped=list(stats.skipped),
                          seconds=time.perf_counter() - t0)
     log.info("built %d papers in %.1f s", report.papers, report.seconds)

@@ -1,0 +1,233 @@
+"""Streaming readers that turn source files into :class:`kg.records.Paper` records.
+
+Formats (``format=``):
+
+* ``"daily"`` - Daily Papers text listings (``*.txt``): a title line, then an abstract line
+  (:mod:`kg.sources.daily`);
+* ``"jsonl"`` - JSON Lines, one object with ``title`` and ``abstract`` per line (``*.jsonl``,
+  ``*.json``; :mod:`kg.sources.jsonl`);
+* ``"arxiv"`` - the arXiv metadata snapshot (JSON Lines with arXiv's fields).
+
+Any of them may be gzip-compressed (``*.txt.gz``, ``*.jsonl.gz`` …). Without ``format``, ``.txt``
+means daily and ``.jsonl``/``.json`` are sniffed from their first record.
+
+Every reader yields papers one at a time; a problem raises :class:`kg.errors.SourceError` naming the
+file and line, or with ``skip_bad=True`` is reported and skipped.
+"""
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from kg.errors import SourceError
+from kg.records import Paper
+from kg.sources.base import MAX_ABSTRACT_CHARS, MAX_LINE_BYTES, MAX_TITLE_CHARS
+from kg.sources.daily import read_daily, unglue_urls
+from kg.sources.jsonl import read_arxiv, read_jsonl, sniff_json_format
+
+__all__ = [
+    "FORMATS",
+    "MAX_ABSTRACT_CHARS",
+    "MAX_LINE_BYTES",
+    "MAX_TITLE_CHARS",
+    "SourceStats",
+    "bundled_corpus",
+    "read_arxiv",
+    "read_daily",
+    "read_jsonl",
+    "read_papers",
+    "read_sources",
+    "unglue_urls",
+]
+
+log = logging.getLogger(__name__)
+
+#: The formats :func:`read_papers` knows.
+FORMATS = ("daily", "jsonl", "arxiv")
+
+_READERS: dict[str, Callable[..., Iterator[Paper]]] = {
+    "daily": read_daily,
+    "jsonl": read_jsonl,
+    "arxiv": read_arxiv,
+}
+
+# Extension (after removing ".gz") -> format; None: sniffed from the first record.
+_EXTENSIONS: dict[str, str | None] = {".txt": "daily", ".jsonl": None, ".json": None}
+
+_SUPPORTED = (
+    "supported: .txt (Daily Papers listing), .jsonl or .json (JSON Lines or arXiv snapshot), "
+    "each optionally .gz, or a directory of such files"
+)
+
+
+@dataclass
+class SourceStats:
+    """Counts filled in by :func:`read_sources` while it runs."""
+
+    files_read: int = 0  #: files opened so far
+    records_read: int = 0  #: good records read, duplicates included
+    duplicates_dropped: int = 0  #: records whose title key had been seen before
+    skipped: list[SourceError] = field(default_factory=list)  #: bad records (with ``skip_bad``)
+
+    @property
+    def papers(self) -> int:
+        """Distinct papers yielded so far."""
+        return self.records_read - self.duplicates_dropped
+
+
+def bundled_corpus() -> Path:
+    """The directory of the sample corpus shipped with paperkg (5 Daily Papers listings, 468 papers).
+
+    :returns: the path of ``kg/data/daily-papers`` in the installed package.
+    :raises SourceError: if the installation lacks it.
+
+    >>> sorted(p.name for p in bundled_corpus().glob("*.txt"))[0]
+    '000_0a1d169aa50074e0.txt'
+    """
+    path = Path(str(importlib.resources.files("kg").joinpath("data", "daily-papers")))
+    if not path.is_dir():
+        raise SourceError(str(path), None, "the bundled corpus is missing; reinstall paperkg")
+    return path
+
+
+def _extension(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[: -len(".gz")]
+    return os.path.splitext(name)[1]
+
+
+def _fits(path: Path, format: str | None) -> bool:
+    """Whether a file in a directory is read for ``format`` (any supported one if None)."""
+    ext = _extension(path)
+    if ext not in _EXTENSIONS:
+        return False
+    return format is None or (format == "daily") == (ext == ".txt")
+
+
+def _plan(path: str | os.PathLike[str], format: str | None) -> list[tuple[Path, str | None]]:
+    """The files ``path`` stands for, each with its format (None: sniff it); checks done up front."""
+    path = Path(path)
+    if format is not None and format not in FORMATS:
+        raise SourceError(str(path), None, f"unknown format {format!r}; formats: {', '.join(FORMATS)}")
+    if path.is_dir():
+        try:
+            children = sorted(child for child in path.iterdir() if not child.name.startswith("."))
+        except OSError as err:
+            raise SourceError(str(path), None, f"cannot list the directory: {err.strerror or err}") from err
+        files = [child for child in children if child.is_file() and _fits(child, format)]
+        if not files:
+            wanted = f" for format {format!r}" if format else ""
+            raise SourceError(str(path), None, f"directory holds no supported file{wanted}; {_SUPPORTED}")
+        return [(file, format) for file in files]
+    if not path.exists():
+        raise SourceError(str(path), None, f"no such file or directory; {_SUPPORTED}")
+    if format is None and _extension(path) not in _EXTENSIONS:
+        raise SourceError(
+            str(path), None,
+            f"unsupported file type {_extension(path) or '(no extension)'!r}; {_SUPPORTED}; "
+            f"or name the format ({', '.join(FORMATS)})",
+        )
+    return [(path, format)]
+
+
+def _read_plan(
+    plan: list[tuple[Path, str | None]],
+    skip_bad: bool,
+    on_skip: Callable[[SourceError], None] | None,
+    stats: SourceStats | None = None,
+) -> Iterator[Paper]:
+    for file, format in plan:
+        if format is None:
+            format = "daily" if _extension(file) == ".txt" else sniff_json_format(file)
+        log.debug("reading %s as %s", file, format)
+        if stats is not None:
+            stats.files_read += 1
+        yield from _READERS[format](file, skip_bad=skip_bad, on_skip=on_skip)
+
+
+def read_papers(
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    skip_bad: bool = False,
+    on_skip: Callable[[SourceError], None] | None = None,
+) -> Iterator[Paper]:
+    """Read the papers in a file or a directory of files, streaming.
+
+    :param path: a file, or a directory (its supported files are read in name order, not recursively).
+    :param format: ``"daily"``, ``"jsonl"`` or ``"arxiv"``; by default chosen from the extension:
+        ``.txt`` is daily, ``.jsonl``/``.json`` is arxiv if the first record has ``id``,
+        ``categories`` and ``update_date`` or ``versions``, else jsonl. ``.gz`` files are
+        decompressed on the fly.
+    :param skip_bad: instead of raising on a bad record, pass it to ``on_skip`` and go on.
+        Errors about a whole file (missing, unreadable, corrupt gzip) are raised even then.
+    :param on_skip: called with each bad record's :class:`SourceError` when ``skip_bad``.
+    :returns: an iterator of :class:`Paper`, in file order (duplicates are kept; see
+        :func:`read_sources`).
+    :raises SourceError: at once for a missing path, an unknown format or extension, or a
+        directory without a supported file; while iterating, for an unreadable file or (unless
+        ``skip_bad``) a bad record, with the file and line.
+
+    >>> papers = list(read_papers(bundled_corpus() / "001_b4451212098c6886.txt"))
+    >>> len(papers), papers[0].title
+    (119, 'Improving the Training of Rectified Flows')
+    """
+    return _read_plan(_plan(path, format), skip_bad, on_skip)
+
+
+def read_sources(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = None,
+    format: str | None = None,
+    *,
+    skip_bad: bool = False,
+    stats: SourceStats | None = None,
+) -> Iterator[Paper]:
+    """Read several files or directories as one stream of distinct papers.
+
+    A paper whose title key (:attr:`Paper.key`) was already seen is dropped: the first occurrence
+    wins, in the order of ``paths`` (and of file names inside a directory).
+
+    :param paths: files and directories; ``None`` or empty means :func:`bundled_corpus`.
+    :param format: as in :func:`read_papers`, for every path.
+    :param skip_bad: skip bad records (each goes to ``stats.skipped`` and the log) instead of raising.
+    :param stats: a :class:`SourceStats` to fill in while the iterator runs.
+    :returns: an iterator of distinct :class:`Paper`.
+    :raises SourceError: at once for a missing path, unknown format or extension; while iterating,
+        as :func:`read_papers`.
+
+    >>> stats = SourceStats()
+    >>> len(list(read_sources(stats=stats))), stats.records_read, stats.duplicates_dropped
+    (468, 520, 52)
+    """
+    if paths is None:
+        path_list: list[str | os.PathLike[str]] = []
+    elif isinstance(paths, (str, os.PathLike)):
+        path_list = [paths]
+    else:
+        path_list = list(paths)
+    if not path_list:
+        path_list = [bundled_corpus()]
+    plan = [item for path in path_list for item in _plan(path, format)]
+    return _distinct(plan, skip_bad, stats if stats is not None else SourceStats())
+
+
+def _distinct(plan: list[tuple[Path, str | None]], skip_bad: bool, stats: SourceStats) -> Iterator[Paper]:
+    def skipped(error: SourceError) -> None:
+        log.warning("skipped bad record: %s", error)
+        stats.skipped.append(error)
+
+    seen: set[str] = set()
+    for paper in _read_plan(plan, skip_bad, skipped, stats):
+        stats.records_read += 1
+        key = paper.key or paper.title  # a title without ASCII letters or digits has an empty key
+        if key in seen:
+            stats.duplicates_dropped += 1
+            log.debug("%s:%d: dropped duplicate of an earlier paper: %r", paper.source, paper.line, paper.title)
+            continue
+        seen.add(key)
+        yield paper
