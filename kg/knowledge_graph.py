@@ -166,8 +166,10 @@ def load(path: str | os.PathLike) -> KnowledgeGraph:
     if path.is_dir():
         from .store import Store
 
-        with Store.open(path, read_only=True) as store:
-            ds.parse(data=store.dump_bytes("nquads"), format="nquads")
+        import tempfile
+
+        with Store.open(path, read_only=True) as store, tempfile.TemporaryDirectory() as tmp:
+            ds.parse(store.dump(Path(tmp) / "store.nq", "nquads"), format="nquads")
         return KnowledgeGraph(ds)
     if not path.exists():
         raise GraphError(f"{path}: no such file or store directory")
