@@ -8,6 +8,7 @@ order of processing, so building twice gives identical graphs.
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -63,11 +64,16 @@ def entity_iri(entity: Entity) -> URIRef:
 
 
 def code_iri(url: str) -> URIRef:
-    """The code repository's IRI: the URL as written, made a valid IRI.
+    """The code repository's IRI: the URL as written, made a valid absolute IRI
+    (``https://`` added when the text gives none, unsafe characters percent-encoded).
 
     >>> str(code_iri("https://github.com/a/b c"))
     'https://github.com/a/b%20c'
+    >>> str(code_iri("github.com/a/b"))
+    'https://github.com/a/b'
     """
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+        url = "https://" + url
     return URIRef(quote(url, safe=_IRI_SAFE))
 
 

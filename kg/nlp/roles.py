@@ -1,0 +1,83 @@
+"""Roles and relations of a paper towards the entities it mentions (pure functions, no spaCy).
+
+A Method / Architecture / Dataset is ``proposed`` when the paper introduces it, else ``used``;
+where the sentence says so, a ``used`` entity gets a finer relation: ``evaluatesOn`` ("experiments on
+X"), ``trainsOn`` ("pretrained on X") or ``comparesWith`` ("outperforms X"). Tasks and Metrics have no role.
+
+>>> relation("Extensive experiments on CIFAR-10 and ", "DATASET")
+'evaluatesOn'
+>>> relation("Our model outperforms ", "ARCHITECTURE")
+'comparesWith'
+"""
+from __future__ import annotations
+
+import re
+
+#: Labels that take a role.
+ROLE_LABELS = frozenset({"METHOD", "ARCHITECTURE", "DATASET"})
+
+#: How far back (characters) a cue may be from the mention it types: 100 covers a list of five or six
+#: dataset names after "experiments on" in the corpus, and stops before the previous clause in most sentences.
+RELATION_WINDOW = 100
+
+_EVAL = r"(?:experiments?|evaluat\w*|results?|tested|tests?|benchmark\w*|validat\w*|performance|accuracy|" \
+        r"state-of-the-art|sota|demonstrat\w*|achiev\w*|improv\w*|gains?|verified|experimented|conducted)" \
+        r"\b[^.;]*?\b(?:on|across|over|using)\b|\bbenchmarks? (?:such as|including|like)\b|\bdatasets? (?:such as|including|like)\b"
+_TRAIN = r"\b(?:(?:pre-?|post-?|fine-?)?train(?:ed|ing)?|finetun\w+|fine-tun\w+|learn(?:ed|t)|distill\w*)\b(?:\s+\w+){0,3}?\s+(?:on|from|with)\b"
+_COMPARE = r"\b(?:outperform\w*|surpass\w*|beat\w*|compar\w*\s+(?:to|with|against)|than|over|versus|vs\.?|" \
+           r"superior to|better than|exceed\w*|competitive with|on par with|relative to|baselines?(?: such as| including| like)?)\b"
+
+_CUES = (("trainsOn", re.compile(_TRAIN, re.IGNORECASE), {"DATASET"}),
+         ("evaluatesOn", re.compile(_EVAL, re.IGNORECASE), {"DATASET"}),
+         ("comparesWith", re.compile(_COMPARE, re.IGNORECASE), {"METHOD", "ARCHITECTURE"}))
+
+#: A clause boundary between a cue and a mention cancels the cue.
+_BOUNDARY = re.compile(r"[;:]|\b(?:while|whereas|but|which|that|where)\b")
+
+_PROPOSE = re.compile(
+    r"\b(?:we|this (?:paper|work)|the paper)\s+(?:\w+ly\s+|also\s+|first\s+|further\s+|thus\s+|then\s+|here\s+)?"
+    r"(?:propose|present|introduce|develop|design|devise|build|create|construct|release|contribute|curate|"
+    r"collect|establish|put forward|formulate)[sd]?\b(?P<gap>[^.;:]*)$",
+    re.IGNORECASE,
+)
+#: Most words between "we propose" and a name it proposes ("we propose a simple yet effective X").
+PROPOSE_MAX_GAP_WORDS = 8
+_GAP_BREAK = re.compile(r"\b(?:to|using|with|based on|by|on|for|from|that|which|and|of)\b|,", re.IGNORECASE)
+
+
+def relation(before: str, label: str) -> str | None:
+    """The finer "used" relation for a mention of ``label`` preceded (in its sentence) by ``before``.
+
+    The nearest cue within RELATION_WINDOW characters wins; a clause boundary after it cancels it.
+
+    >>> relation("Models pretrained on ", "DATASET")
+    'trainsOn'
+    >>> relation("We train on web data, while evaluation uses ", "DATASET") is None
+    True
+    """
+    window = before[-RELATION_WINDOW:]
+    best: tuple[int, str] | None = None
+    for rel, pat, labels in _CUES:
+        if label not in labels:
+            continue
+        for m in pat.finditer(window):
+            if _BOUNDARY.search(window[m.end():]):
+                continue
+            if best is None or m.end() > best[0]:
+                best = (m.end(), rel)
+    return best[1] if best else None
+
+
+def is_proposed_here(before: str) -> bool:
+    """Whether a mention preceded (in its sentence) by ``before`` is the object of "we propose/introduce ...".
+
+    >>> is_proposed_here("In this work, we propose a simple yet effective ")
+    True
+    >>> is_proposed_here("We propose to train with ")
+    False
+    """
+    m = _PROPOSE.search(before)
+    if not m:
+        return False
+    gap = m.group("gap")
+    return len(gap.split()) <= PROPOSE_MAX_GAP_WORDS and not _GAP_BREAK.search(gap)

@@ -1,0 +1,336 @@
+"""The NLP stage (kg/nlp): pure functions without a pipeline, then the spaCy pipeline on real corpus text."""
+from __future__ import annotations
+
+import pytest
+
+from kg.records import ENTITY_TYPES, ROLES, RELATIONS, Paper
+
+# --- real papers from the sample corpus (abridged to the sentences under test) ---------------------------
+DISWOT = Paper(
+    "DisWOT: Student Architecture Search for Distillation WithOut Training",
+    "Knowledge distillation (KD) is an effective training strategy to improve the lightweight student models "
+    "under the guidance of cumbersome teachers. Code and models are available at "
+    "https://lilujunai.github.io/DisWOT-CVPR2023/.")
+REASSESS = Paper(
+    "Re-assessing ImageNet: How aligned is its single-label assumption with its multi-label nature?",
+    "This shift would enable a more comprehensive assessment of the capabilities of deep neural network (DNN) "
+    "models. We analyze the effectiveness of pre-trained state-of-the-art DNNs on ImageNet and one of its "
+    "variants, ImageNetV2.")
+UNIREPLK = Paper(
+    "UniRepLKNet: A Universal Perception Large-Kernel ConvNet for Audio, Video, Point Cloud, Time-Series and "
+    "Image Recognition",
+    "For example, our models achieve an ImageNet accuracy of 88.0%, ADE20K mIoU of 55.6%, and COCO box AP of "
+    "56.4%, demonstrating better performance and higher speed than a number of recently proposed powerful "
+    "competitors. Code and all the models at https://github.com/AILab-CVC/UniRepLKNet.")
+SOLO = Paper(
+    "A Single Transformer for Scalable Vision-Language Modeling",
+    "We present SOLO, a single transformer for Scalable visiOn-Language mOdeling. Current large vision-language "
+    "models (LVLMs) such as LLaVA mostly employ heterogeneous architectures that connect pre-trained visual "
+    "encoders with large language models (LLMs) to facilitate visual recognition and complex reasoning.")
+DIVERSITY = Paper(
+    "Diversity-Driven Synthesis: Enhancing Dataset Distillation through Directed Weight Adjustment",
+    "Extensive experiments across multiple datasets, including CIFAR, Tiny-ImageNet, and ImageNet-1K, "
+    "demonstrate the superior performance of our method. Our code is available at "
+    "https://github.com/AngusDujw/Diversity-Driven-Synthesis.https://github.com/AngusDujw/Diversity-Driven-Synthesis.")
+SHARPDARTS = Paper(
+    "sharpDARTS: Faster and More Accurate Differentiable Architecture Search",
+    "Our resulting sharpDARTS search is 50% faster with a 20-30% relative improvement in final model error on "
+    "CIFAR-10 when compared to DARTS. This model also generalizes competitively to ImageNet at 25.1% top-1 "
+    "(7.8% top-5) error.")
+PASS = Paper(
+    "PASS: An ImageNet replacement for self-supervised pretraining without humans",
+    "We thus propose an unlabelled dataset PASS: Pictures without humAns for Self-Supervision. PASS only "
+    "contains images with CC-BY license and complete attribution metadata, addressing the copyright issue.")
+PAPERS = [DISWOT, REASSESS, UNIREPLK, SOLO, DIVERSITY, SHARPDARTS, PASS]
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    import kg.nlp
+
+    return kg.nlp.load()
+
+
+@pytest.fixture(scope="session")
+def extractions(nlp):
+    import kg.nlp
+
+    return {ex.paper.title: ex for ex in kg.nlp.extract(PAPERS, nlp, batch_size=3)}
+
+
+def ents(ex):
+    return [(m.text, m.label) for m in ex.mentions]
+
+
+# --- pure functions -------------------------------------------------------------------------------------
+class TestAbbreviations:
+    def test_schwartz_hearst_pairs_from_corpus_sentences(self):
+        from kg.nlp.abbreviations import find_abbreviations
+
+        text = ("Neural Architecture Search (NAS) has been a source of dramatic improvements. A recent method, "
+                "Differentiable Architecture Search (DARTS). Knowledge distillation (KD) is effective; "
+                "large language models (LLMs) and Time-Dependent Layer Normalization (TD-LN).")
+        assert [(a.long, a.short) for a in find_abbreviations(text)] == [
+            ("Neural Architecture Search", "NAS"), ("Differentiable Architecture Search", "DARTS"),
+            ("Knowledge distillation", "KD"), ("large language models", "LLMs"),
+            ("Time-Dependent Layer Normalization", "TD-LN")]
+
+    def test_offsets_point_at_both_forms(self):
+        from kg.nlp.abbreviations import find_abbreviations
+
+        text = "We propose Distribution Matching Distillation (DMD), which ..."
+        (a,) = find_abbreviations(text)
+        assert text[a.long_start:a.long_end] == "Distribution Matching Distillation"
+        assert text[a.short_start:a.short_end] == "DMD"
+
+    def test_a_hyphenated_first_word_is_kept_whole(self):
+        from kg.nlp.abbreviations import find_abbreviations
+
+        assert [(a.long, a.short) for a in find_abbreviations("using Self-Supervised Learning (SSL) on")] == [
+            ("Self-Supervised Learning", "SSL")]
+
+    @pytest.mark.parametrize("text", ["results (see Table 2)", "as before (e.g., ViT)", "a value (0.5)",
+                                      "in machine learning (ML) and", "known models (Fig 3)"])
+    def test_non_definitions_and_broad_fields_are_ignored(self, text):
+        from kg.nlp.abbreviations import find_abbreviations
+
+        assert find_abbreviations(text) == []
+
+    def test_later_uses_of_the_short_form_and_its_plural(self):
+        from kg.nlp.abbreviations import short_form_occurrences
+
+        assert short_form_occurrences("SSM here; SSMs there; not SSMx or a-SSM", "SSM") == [(0, 3), (10, 14)]
+
+
+class TestCodeLinks:
+    @pytest.mark.parametrize("text,urls", [
+        ("Code is available at https://github.com/x/y.", ["https://github.com/x/y"]),
+        ("Code: https://github.com/x/y, and (https://x.github.io/p/); see https://huggingface.co/a/b:",
+         ["https://github.com/x/y", "https://x.github.io/p/", "https://huggingface.co/a/b"]),
+        ("Diverse Synthesis. https://github.com/x/y.", ["https://github.com/x/y"]),
+        ("...Synthesis.https://github.com/x/y.", ["https://github.com/x/y"]),
+        ("at https://github.com/a/b.https://github.com/a/b.", ["https://github.com/a/b", "https://github.com/a/b"]),
+        ("released at {https://github.com/naver-ai/relabel_imagenet}.", ["https://github.com/naver-ai/relabel_imagenet"]),
+        ("available at~https://github.com/microsoft/Swin-Transformer.", ["https://github.com/microsoft/Swin-Transformer"]),
+        ("code at github.com/owner/repo.", ["github.com/owner/repo"]),
+        ("No link here, only e.g. 3.5 and ResNet-50.", []),
+    ])
+    def test_urls_without_trailing_punctuation(self, text, urls):
+        from kg.nlp.code_links import find_code_links
+
+        found = find_code_links(text)
+        assert [u for _, _, u in found] == urls
+        assert all(text[s:e] == u for s, e, u in found)
+
+    def test_a_download_page_of_other_data_is_not_code(self):
+        from kg.nlp.code_links import is_paper_code
+
+        assert not is_paper_code("http://x.org/d", "The images were downloaded from http://x.org/d.")
+        assert is_paper_code("https://github.com/a/b", "Our code is available at https://github.com/a/b.")
+        assert is_paper_code("https://a.io/d", "Our dataset can be downloaded from https://a.io/d.")
+
+
+class TestNewNames:
+    @pytest.mark.parametrize("title,name,label", [
+        ("SlimFlow: Training Smaller One-Step Diffusion Models with Rectified Flow", "SlimFlow", "METHOD"),
+        ("GeneCIS: A Benchmark for General Conditional Image Similarity", "GeneCIS", "DATASET"),
+        ("UniRepLKNet: A Universal Perception Large-Kernel ConvNet for Audio", "UniRepLKNet", "ARCHITECTURE"),
+        ("torchdistill: A Modular, Configuration-Driven Framework for Knowledge Distillation", "torchdistill", "METHOD"),
+    ])
+    def test_title_prefix_names(self, title, name, label):
+        from kg.nlp.new_names import title_name
+
+        n = title_name(title)
+        assert (n.text, n.label, n.start) == (name, label, 0)
+
+    @pytest.mark.parametrize("title", ["Revisiting ResNets: Improved Training and Scaling Strategies",
+                                       "Re-assessing ImageNet: How aligned is its single-label assumption?",
+                                       "A Single Transformer for Scalable Vision-Language Modeling"])
+    def test_titles_without_a_name(self, title):
+        from kg.nlp.new_names import title_name
+
+        assert title_name(title) is None
+
+    def test_abstract_cues_and_their_types(self):
+        from kg.nlp.new_names import find_new_names
+
+        text = ("Some Title\nWe present SOLO, a single transformer for modeling. We thus propose an unlabelled "
+                "dataset PASS: Pictures. Our sampler, dubbed FastS, is quick. We propose to use Adam.")
+        assert [(n.text, n.label, n.cue) for n in find_new_names(text)] == [
+            ("SOLO", "ARCHITECTURE", "propose"), ("PASS", "DATASET", "propose"), ("FastS", "METHOD", "dubbed")]
+
+
+class TestRoles:
+    @pytest.mark.parametrize("before,label,rel", [
+        ("Extensive experiments across multiple datasets, including ", "DATASET", "evaluatesOn"),
+        ("We evaluate on ", "DATASET", "evaluatesOn"),
+        ("a ViT pretrained on ", "DATASET", "trainsOn"),
+        ("Our method outperforms ", "METHOD", "comparesWith"),
+        ("a 20% improvement when compared to ", "METHOD", "comparesWith"),
+        ("We analyze the effectiveness of ", "DATASET", None),
+        ("Our method outperforms ", "DATASET", None),
+    ])
+    def test_relation_cues(self, before, label, rel):
+        from kg.nlp.roles import relation
+
+        assert relation(before, label) == rel
+
+    def test_proposal_context(self):
+        from kg.nlp.roles import is_proposed_here
+
+        assert is_proposed_here("We propose ")
+        assert is_proposed_here("In this paper, we introduce a novel ")
+        assert not is_proposed_here("We propose to combine ")
+        assert not is_proposed_here("Prior work proposed ")
+
+
+class TestHeads:
+    @pytest.mark.parametrize("name,label", [
+        ("Distribution Matching Distillation", "METHOD"), ("Multi-Resolution network", "ARCHITECTURE"),
+        ("Long Range Arena Benchmark", "DATASET"), ("Learned Perceptual Image Patch Similarity", "METRIC"),
+        ("visual question answering", "TASK"), ("Pictures without humAns", None)])
+    def test_type_from_head(self, name, label):
+        from kg.nlp.heads import type_from_head
+
+        assert type_from_head(name) == label
+
+
+# --- the pipeline ---------------------------------------------------------------------------------------
+class TestTokenizer:
+    def test_names_and_urls_stay_whole(self, nlp):
+        doc = nlp.make_doc("ResNet-50, CIFAR-10, ImageNet-1K, GPT-4, MoCo-v2 and https://github.com/x/y.")
+        words = [t.text for t in doc]
+        for name in ("ResNet-50", "CIFAR-10", "ImageNet-1K", "GPT-4", "MoCo-v2", "https://github.com/x/y"):
+            assert name in words
+
+
+class TestPipeline:
+    def test_pipe_names_are_registered_factories(self, nlp):
+        import kg.nlp
+
+        assert tuple(nlp.pipe_names) == kg.nlp.PIPE_NAMES
+
+    def test_title_is_its_own_sentence(self, nlp):
+        doc = nlp(SHARPDARTS.text)
+        sents = [s.text.strip() for s in doc.sents]
+        assert sents[0] == SHARPDARTS.title
+        assert sents[1].startswith("Our resulting sharpDARTS search") and sents[1].endswith("compared to DARTS.")
+        assert len(sents) == 3
+
+    @pytest.mark.parametrize("paper,expected", [
+        (DISWOT, [("DisWOT", "METHOD"), ("Architecture Search", "METHOD"), ("Knowledge distillation", "METHOD"),
+                  ("KD", "METHOD")]),
+        (REASSESS, [("ImageNet", "DATASET"), ("deep neural network", "ARCHITECTURE"), ("DNN", "ARCHITECTURE"),
+                    ("DNNs", "ARCHITECTURE"), ("ImageNet", "DATASET"), ("ImageNetV2", "DATASET")]),
+        (UNIREPLK, [("UniRepLKNet", "ARCHITECTURE"), ("ConvNet", "ARCHITECTURE"), ("Image Recognition", "TASK"),
+                    ("ImageNet", "DATASET"), ("ADE20K", "DATASET"), ("mIoU", "METRIC"), ("COCO", "DATASET"),
+                    ("box AP", "METRIC")]),
+        (SOLO, [("Transformer", "ARCHITECTURE"), ("SOLO", "ARCHITECTURE"), ("transformer", "ARCHITECTURE"),
+                ("large vision-language models", "ARCHITECTURE"), ("LVLMs", "ARCHITECTURE"),
+                ("LLaVA", "ARCHITECTURE"), ("large language models", "ARCHITECTURE"), ("LLMs", "ARCHITECTURE"),
+                ("visual recognition", "TASK")]),
+        (DIVERSITY, [("Diversity-Driven Synthesis", "METHOD"), ("Dataset Distillation", "METHOD"),
+                     ("CIFAR", "DATASET"), ("Tiny-ImageNet", "DATASET"), ("ImageNet-1K", "DATASET")]),
+        (SHARPDARTS, [("sharpDARTS", "METHOD"), ("Differentiable Architecture Search", "METHOD"),
+                      ("sharpDARTS", "METHOD"), ("CIFAR-10", "DATASET"), ("DARTS", "METHOD"),
+                      ("ImageNet", "DATASET"), ("top-1", "METRIC"), ("top-5", "METRIC")]),
+    ])
+    def test_entities_of_real_abstracts(self, extractions, paper, expected):
+        assert ents(extractions[paper.title]) == expected
+
+    def test_roles_and_relations(self, extractions):
+        def roles(p):
+            return {(m.text, m.role, m.relation) for m in extractions[p.title].mentions}
+
+        assert ("SOLO", "proposed", None) in roles(SOLO)
+        assert ("LLaVA", "used", None) in roles(SOLO)
+        assert ("DisWOT", "proposed", None) in roles(DISWOT)
+        assert ("Knowledge distillation", "used", None) in roles(DISWOT)
+        assert ("ImageNetV2", "used", "evaluatesOn") in roles(REASSESS)
+        assert ("DARTS", "used", "comparesWith") in roles(SHARPDARTS)
+        assert ("CIFAR-10", "used", "evaluatesOn") in roles(SHARPDARTS)
+        assert {r for t, r, _ in roles(PASS) if t == "PASS"} == {"proposed"}
+        assert ("Tiny-ImageNet", "used", "evaluatesOn") in roles(DIVERSITY)
+        # Tasks and metrics have no role
+        assert all(m.role is None for ex in extractions.values() for m in ex.mentions
+                   if m.label in ("TASK", "METRIC"))
+
+    def test_a_coined_dataset_is_a_proposed_dataset(self, extractions):
+        ms = [m for m in extractions[PASS.title].mentions if m.text == "PASS"]
+        assert len(ms) == 3 and {(m.label, m.role) for m in ms} == {("DATASET", "proposed")}
+
+    def test_acronym_and_long_form_are_one_entity(self, extractions):
+        ms = {m.text: m for m in extractions[REASSESS.title].mentions}
+        assert ms["DNN"].canonical == ms["deep neural network"].canonical == "Deep Neural Network"
+        assert "DNN" in ms["deep neural network"].aliases and "deep neural network" in ms["DNN"].aliases
+
+    def test_catalogue_canonical_names(self, extractions):
+        ms = {m.text: m for m in extractions[UNIREPLK.title].mentions}
+        assert ms["COCO"].canonical == "MS COCO"
+        assert ms["ConvNet"].canonical == "Convolutional Neural Network"
+
+    def test_code_links(self, extractions):
+        assert [c.url for c in extractions[DISWOT.title].code] == ["https://lilujunai.github.io/DisWOT-CVPR2023/"]
+        assert [c.url for c in extractions[UNIREPLK.title].code] == ["https://github.com/AILab-CVC/UniRepLKNet"]
+        # the same URL twice (glued) is one CodeLink
+        assert [c.url for c in extractions[DIVERSITY.title].code] == [
+            "https://github.com/AngusDujw/Diversity-Driven-Synthesis"]
+        assert extractions[SOLO.title].code == ()
+
+    def test_code_spans_on_the_doc(self, nlp):
+        doc = nlp(UNIREPLK.text)
+        assert [s.text for s in doc.spans["code"]] == ["https://github.com/AILab-CVC/UniRepLKNet"]
+
+    def test_offsets_and_sentences_point_into_the_paper_text(self, extractions):
+        for ex in extractions.values():
+            text = ex.paper.text
+            for m in ex.mentions:
+                assert text[m.start:m.end] == m.text
+                assert text[m.sent_start:m.sent_start + len(m.sentence)] == m.sentence
+                assert m.sent_start <= m.start and m.end <= m.sent_start + len(m.sentence)
+                assert m.label in ENTITY_TYPES and 0.0 <= m.confidence <= 1.0
+                assert m.role in (*ROLES, None) and m.relation in (*RELATIONS, None)
+                assert m.component.startswith("paperkg_")
+            for c in ex.code:
+                assert text[c.start:c.end] == c.url
+
+    def test_no_overlapping_entities(self, nlp):
+        for p in PAPERS:
+            doc = nlp(p.text)
+            covered = [i for e in doc.ents for i in range(e.start, e.end)]
+            assert len(covered) == len(set(covered))
+            assert {e.label_ for e in doc.ents} <= set(ENTITY_TYPES)
+
+    def test_span_extensions(self, nlp):
+        doc = nlp(SHARPDARTS.text)
+        darts = [e for e in doc.ents if e.text == "DARTS"][0]
+        assert darts._.paperkg_role == "used" and darts._.paperkg_relation == "comparesWith"
+        assert darts._.paperkg_component == "paperkg_catalogue" and darts._.paperkg_canonical == "differentiable architecture search"
+        assert 0 < darts._.paperkg_confidence <= 1
+
+    def test_extract_keeps_order_across_batches(self, nlp):
+        import kg.nlp
+
+        titles = [ex.paper.title for ex in kg.nlp.extract(PAPERS * 2, nlp, batch_size=4)]
+        assert titles == [p.title for p in PAPERS * 2]
+
+    def test_save_and_load_round_trip(self, nlp, tmp_path):
+        import spacy
+
+        import kg.nlp
+
+        nlp.to_disk(tmp_path / "pipe")
+        again = spacy.load(tmp_path / "pipe")
+        assert again.pipe_names == nlp.pipe_names
+        for p in PAPERS:
+            a, b = nlp(p.text), again(p.text)
+            assert [(e.text, e.label_, e.start_char) for e in a.ents] == [(e.text, e.label_, e.start_char) for e in b.ents]
+            assert [t.text for t in a] == [t.text for t in b]
+        assert kg.nlp.load(tmp_path / "pipe").pipe_names == nlp.pipe_names
+
+    def test_loading_a_missing_pipeline_is_a_pipeline_error(self, tmp_path):
+        import kg.nlp
+        from kg.errors import PipelineError
+
+        with pytest.raises(PipelineError, match="cannot load a pipeline"):
+            kg.nlp.load(tmp_path / "absent")
