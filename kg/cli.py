@@ -134,7 +134,7 @@ def query(
     if graph:
         from .knowledge_graph import load
 
-        result = run_query(load(graph).graph, text, bindings or None)
+        result = run_query(load(graph).store, text, bindings or None)
     else:
         from .store import Store
 
@@ -152,12 +152,16 @@ def view(
     graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
     focus: Optional[str] = typer.Option(None, "--focus", help="Label or alias of an entity, or a paper title."),
     hops: int = typer.Option(1, "--hops", help="With --focus: how many links away to show."),
+    budget: Optional[int] = typer.Option(None, "--budget", help="Most nodes to draw (default: the explorer's); "
+                                                                "the most connected are kept."),
+    min_confidence: float = typer.Option(0.0, "--min-confidence", help="Hide links whose best evidence is weaker."),
 ) -> None:
     """Write the interactive HTML explorer (works offline).
 
     Example: kg view --focus ImageNet --hops 1 --out imagenet.html
     """
-    path = _open(store, graph).view(out, focus=focus, hops=hops)
+    options = {"budget": budget} if budget is not None else {}
+    path = _open(store, graph).view(out, focus=focus, hops=hops, min_confidence=min_confidence, **options)
     typer.echo(f"wrote {path}")
 
 
@@ -189,7 +193,7 @@ def export(
     if to.suffix.lower() == ".graphml":
         from .export import write_graphml
 
-        path = write_graphml(g.graph, to)
+        path = write_graphml(g.store, to)
     else:
         path = g.save(to)
     typer.echo(f"wrote {path}")

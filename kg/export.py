@@ -42,7 +42,7 @@ SELECT ?p ?rel ?e (MAX(?conf) AS ?confidence) (COUNT(?ev) AS ?mentions) WHERE {
 } GROUP BY ?p ?rel ?e"""
 
 
-def to_networkx(graph: rdflib.Graph):
+def to_networkx(source):
     """The graph as a ``networkx.MultiDiGraph``: papers, entities and code repositories as nodes.
 
     Node attributes: ``type`` (Paper, Method, Architecture, Dataset, Task, Metric, Code) and ``label``;
@@ -51,18 +51,22 @@ def to_networkx(graph: rdflib.Graph):
     ``mentions`` (how many evidence nodes support it). Plain ``kgo:uses`` is left out: every use
     has a more specific relation.
 
+    ``source``: anything :func:`kg.query.run_query` reads (an rdflib Graph or a :class:`kg.store.Store`).
+
     >>> import kg.export, rdflib
     >>> kg.export.to_networkx(rdflib.Graph()).number_of_nodes()
     0
     """
     import networkx as nx
 
+    from .query import run_query
+
     g = nx.MultiDiGraph()
-    for row in graph.query(_NODES):
-        g.add_node(str(row.n), type=str(row.type), label=str(row.label))
-    for row in graph.query(_EDGES):
-        g.add_edge(str(row.p), str(row.e), key=str(row.rel), relation=str(row.rel),
-                   confidence=float(row.confidence), mentions=int(row.mentions))
+    for n, type_, label in run_query(source, _NODES).rows:
+        g.add_node(str(n), type=str(type_), label=str(label))
+    for p, rel, e, confidence, mentions in run_query(source, _EDGES).rows:
+        g.add_edge(str(p), str(e), key=str(rel), relation=str(rel), confidence=float(confidence),
+                   mentions=int(mentions))
     return g
 
 
@@ -88,11 +92,11 @@ def write_rdf(dataset: rdflib.Dataset, path: str | os.PathLike, format: str | No
     return Path(path)
 
 
-def write_graphml(graph: rdflib.Graph, path: str | os.PathLike) -> Path:
+def write_graphml(source, path: str | os.PathLike) -> Path:
     """Write the networkx view of the graph as GraphML (for Gephi, yEd, Cytoscape), atomically."""
     import networkx as nx
 
-    g = to_networkx(graph)
+    g = to_networkx(source)
     with atomic_file(path, "wb") as f:
         nx.write_graphml(g, f)
     return Path(path)

@@ -1,0 +1,174 @@
+"""The kg command, run in-process: the end-to-end path on the bundled corpus and bad input."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+import rdflib
+from typer.testing import CliRunner
+
+from conftest import ROOT, TESTS
+from kg.cli import app
+from kg.link import norm_url
+from kg.sources import bundled_corpus, read_sources
+from kg.vocab import KGO
+
+runner = CliRunner()
+SMALL = TESTS / "data" / "sources" / "papers.jsonl"
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """`kg build` on the bundled corpus, once per test session."""
+    out = tmp_path_factory.mktemp("build") / "out"
+    result = run("build", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def test_build_reports_the_468_distinct_papers_of_the_corpus(built):
+    out, result = built
+    assert "read 5 files: 520 records, 52 duplicates dropped, 0 bad records skipped -> 468 papers" in result.stdout
+    assert re.search(r"papers\s+468\n", result.stdout)
+    for name in ("graph.ttl", "store", "explorer.html"):
+        assert (out / name).exists()
+
+
+def test_build_writes_every_github_link_of_the_corpus(built):
+    out, _ = built
+    # Independent of the pipeline: every github.com URL written in a distinct paper's abstract.
+    expected = set()
+    for paper in read_sources(None):
+        for url in re.findall(r"(?:https?://)?(?:www\.)?github\.com/[\w.-]+(?:/[\w.-]+)?", paper.abstract):
+            expected.add((paper.key, norm_url(url.rstrip("."))))
+    g = rdflib.Graph().parse(out / "graph.ttl")
+    got = set()
+    for p, repo in g.subject_objects(KGO.hasCode):
+        key = re.sub(r"[^a-z0-9]+", "", str(g.value(p, rdflib.URIRef("http://purl.org/dc/terms/title"))).lower())
+        if "github.com" in str(repo):
+            got.add((key, "/".join(norm_url(str(repo)).split("/")[:3])))
+    expected = {(k, "/".join(u.split("/")[:3])) for k, u in expected}
+    assert len(expected) >= 150
+    assert expected <= got, sorted(expected - got)[:5]
+
+
+def test_query_named_query_from_the_built_store(built):
+    out, _ = built
+    result = run("query", "--store", out / "store", "--name", "papers-using-dataset", "--param", "dataset=ImageNetV2",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    titles = {r["title"]["value"] for r in rows}
+    assert "Re-assessing ImageNet: How aligned is its single-label assumption with its multi-label nature?" in titles
+
+
+def test_query_graph_file_and_store_agree(built):
+    out, _ = built
+    q = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kgo:Paper }"
+    a = run("query", q, "--store", out / "store", "--format", "csv")
+    b = run("query", q, "--graph", out / "graph.ttl", "--format", "csv")
+    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    assert a.stdout.split() == b.stdout.split() == ["n", "468"]
+
+
+def test_stats_and_export(built, tmp_path):
+    out, _ = built
+    result = run("stats", "--store", out / "store")
+    assert re.search(r"papers\s+468", result.stdout)
+    result = run("export", tmp_path / "g.graphml", "--graph", out / "graph.ttl")
+    assert result.exit_code == 0, result.output
+    import networkx as nx
+
+    g = nx.read_graphml(tmp_path / "g.graphml")
+    assert sum(1 for _, d in g.nodes(data=True) if d["type"] == "Paper") == 468
+
+
+def test_build_of_a_jsonl_file(tmp_path):
+    out = tmp_path / "out"
+    result = run("build", SMALL, "--out", out)
+    assert result.exit_code == 0, result.output
+    n = sum(1 for line in SMALL.read_text().splitlines() if line.strip())
+    g = rdflib.Graph().parse(out / "graph.ttl")
+    assert len(set(g.subjects(rdflib.RDF.type, KGO.Paper))) == n
+
+
+# ---- bad input: one line, non-zero exit, nothing half-written ----
+
+def _assert_one_line_error(result, *needles):
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("kg: error: ")
+    for n in needles:
+        assert n in lines[0]
+
+
+def test_missing_file(tmp_path):
+    result = run("build", tmp_path / "nope.txt", "--out", tmp_path / "out")
+    _assert_one_line_error(result, "nope.txt")
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_json_line_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    good = SMALL.read_text().splitlines()[0]
+    bad.write_text(good + "\n{\"title\": \"x\", \"abstract\": \n", encoding="utf-8")
+    result = run("build", bad, "--out", tmp_path / "out")
+    _assert_one_line_error(result, "bad.jsonl:2")
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_abstract(tmp_path):
+    bad = tmp_path / "empty.jsonl"
+    bad.write_text(json.dumps({"title": "A paper", "abstract": "  "}) + "\n", encoding="utf-8")
+    _assert_one_line_error(run("build", bad, "--out", tmp_path / "out"), "empty.jsonl:1", "abstract")
+
+
+def test_non_utf8_file(tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("A title\nAn abstract about caf\xe9 models.\n".encode("latin-1"))
+    _assert_one_line_error(run("build", bad, "--out", tmp_path / "out"), "latin1.txt:2")
+
+
+def test_failed_build_leaves_previous_output_intact(tmp_path):
+    out = tmp_path / "out"
+    assert run("build", SMALL, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    _assert_one_line_error(run("build", bad, "--out", out), "bad.jsonl:1")
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert before == after
+    assert sorted(p.name for p in out.iterdir()) == ["explorer.html", "graph.ttl", "store"]
+
+
+def test_skip_bad_reports_and_goes_on(tmp_path):
+    src = tmp_path / "mixed.jsonl"
+    src.write_text(SMALL.read_text().splitlines()[0] + "\nnot json\n", encoding="utf-8")
+    result = run("build", src, "--skip-bad", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "1 bad records skipped -> 1 papers" in result.stdout
+    assert "mixed.jsonl:2" in result.stderr
+
+
+def test_malformed_sparql_is_one_line(tmp_path):
+    result = run("query", "SELECT ?x WHERE { ?x", "--graph", TESTS / "data" / "small.ttl")
+    assert result.exit_code != 0
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("kg: error: ")
+
+
+def test_missing_store_is_one_line(tmp_path):
+    result = run("query", "ASK {}", "--store", tmp_path / "nostore")
+    assert result.exit_code != 0
+    assert "nostore" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert f"kg {name}" in readme, name
