@@ -172,3 +172,20 @@ def test_every_command_is_documented_in_the_readme():
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
         assert f"kg {name}" in readme, name
+
+
+def test_built_graph_conforms_to_the_shapes(built):
+    import pyshacl
+
+    out, _ = built
+    g = rdflib.Graph().parse(out / "graph.ttl")
+    conforms, _, text = pyshacl.validate(g, shacl_graph=rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl"),
+                                         advanced=True)
+    assert conforms, text[:2000]
+
+
+def test_building_twice_gives_the_same_graph(built, tmp_path):
+    out, _ = built
+    again = tmp_path / "again"
+    assert run("build", "--out", again).exit_code == 0
+    assert (again / "graph.ttl").read_bytes() == (out / "graph.ttl").read_bytes()
