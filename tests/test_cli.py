@@ -189,3 +189,19 @@ def test_building_twice_gives_the_same_graph(built, tmp_path):
     again = tmp_path / "again"
     assert run("build", "--out", again).exit_code == 0
     assert (again / "graph.ttl").read_bytes() == (out / "graph.ttl").read_bytes()
+
+
+def test_hostile_title_is_kept_as_text_and_inert(tmp_path):
+    hostile = '</script><script>alert(1)</script><img src=x onerror=alert(1)> "quoted" \\ {braces}'
+    src = tmp_path / "hostile.jsonl"
+    abstract = "We train a ResNet-50 on ImageNet. Code: https://github.com/x/y\"onmouseover=alert(1)."
+    src.write_text(json.dumps({"title": hostile, "abstract": abstract}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("build", src, "--out", out)
+    assert result.exit_code == 0, result.output
+    g = rdflib.Graph().parse(out / "graph.ttl")
+    titles = [str(t) for t in g.objects(None, rdflib.URIRef("http://purl.org/dc/terms/title"))]
+    assert titles == [hostile]
+    html = (out / "explorer.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert all("alert" not in str(repo) or "%22" in str(repo) for repo in g.objects(None, KGO.hasCode))
