@@ -199,6 +199,98 @@ def export(
     typer.echo(f"wrote {path}")
 
 
+@app.command()
+@_errors
+def serve(
+    store: Path = typer.Option(DEFAULT_OUT / "store", "--store", help="Store folder to serve (opened read-only)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; 127.0.0.1 is this machine only."),
+    port: int = typer.Option(7878, "--port", help="TCP port."),
+    timeout: float = typer.Option(None, "--timeout", help="Seconds a query may run before a 503 (default 10)."),
+    max_rows: int = typer.Option(None, "--max-rows", help="Most result rows before a 413 (default 100000)."),
+    explorer: Optional[Path] = typer.Option(None, "--explorer", help="HTML page to serve at / (default: "
+                                                                     "explorer.html beside the store, if any)."),
+) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql (and the explorer at /).
+
+    Example: kg serve --store out/store   then   curl http://127.0.0.1:7878/sparql --data-urlencode 'query=ASK {}'
+    """
+    from .server import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, serve as run_server
+
+    if explorer is None and (store.parent / "explorer.html").is_file():
+        explorer = store.parent / "explorer.html"
+    typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql (read-only)", err=True)
+    run_server(str(store), host, port, explorer=str(explorer) if explorer else None,
+               timeout_s=DEFAULT_TIMEOUT_S if timeout is None else timeout,
+               max_rows=DEFAULT_MAX_ROWS if max_rows is None else max_rows)
+
+
+@app.command()
+@_errors
+def push(
+    url: str = typer.Argument(..., help="Graph Store Protocol endpoint of a SPARQL server, e.g. "
+                                        "http://127.0.0.1:7878/store (Oxigraph) or http://host:3030/ds/data (Fuseki)."),
+    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    graph: Optional[Path] = typer.Option(None, "--graph", help="Push an RDF file instead of the store."),
+    one_post: bool = typer.Option(False, "--one-post", help="POST everything as one N-Quads request (adds, "
+                                                            "does not replace) instead of a PUT per named graph."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for each request."),
+) -> None:
+    """Load the graph into an external SPARQL server (SPARQL 1.1 Graph Store Protocol), one named graph per paper.
+
+    Example: kg push http://127.0.0.1:7878/store --store out/store
+    """
+    from .push import push as push_graph
+
+    if store and graph:
+        raise QueryError("give either --store or --graph, not both")
+    if graph:
+        from .knowledge_graph import load
+
+        source = load(graph).store
+    else:
+        from .store import Store
+
+        source = Store.open(store or DEFAULT_OUT / "store", read_only=True)
+    r = push_graph(source, url, graph_per_paper=not one_post, timeout=timeout)
+    typer.echo(f"pushed {r.graphs} graphs ({r.bytes:,} bytes) to {r.endpoint} in {r.seconds:.1f} s")
+
+
+@app.command("eval")
+@_errors
+def eval_(
+    gold: Path = typer.Argument(..., help="Gold annotations, JSON Lines (one paper per line, see GUIDELINES)."),
+    sources: List[Path] = typer.Argument(None, help="Build from these sources first (default: the bundled "
+                                                    "corpus), unless --graph or --store is given."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Score this store instead of building."),
+    graph: Optional[Path] = typer.Option(None, "--graph", help="Score this RDF file instead of building."),
+    errors: bool = typer.Option(True, "--errors/--no-errors", help="List misses and spurious links per paper."),
+    as_json: bool = typer.Option(False, "--json", help="Print scores, confidence bands and errors as JSON."),
+) -> None:
+    """Score the graph against gold annotations: P/R/F1 per type and role, code links, errors per paper.
+
+    Example: kg eval ../shared/eval/dev.jsonl --graph out/graph.ttl
+    """
+    import dataclasses
+    import json
+
+    from .evaluate import evaluate
+
+    if store and graph:
+        raise QueryError("give either --store or --graph, not both")
+    if store or graph:
+        target = store or graph
+    else:
+        from .knowledge_graph import build as build_graph
+
+        target = build_graph(sources or None)
+    report = evaluate(target, gold)
+    if as_json:
+        typer.echo(json.dumps({"scores": report.scores, "bands": report.bands,
+                               "papers": [dataclasses.asdict(p) for p in report.papers]}, indent=1))
+    else:
+        typer.echo(report.to_text(errors=errors))
+
+
 def main() -> None:
     """Console entry point."""
     app(prog_name="kg")

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 
 class KGError(Exception):
-    """Base class of every error paperkg raises on purpose."""
+    """Base class of every error paperkg raises on purpose: catch it to handle any of them.
+
+    >>> import kg
+    >>> try:
+    ...     kg.load("no/such/graph.ttl")
+    ... except kg.KGError as err:
+    ...     print(type(err).__name__, err)
+    GraphError no/such/graph.ttl: no such file or store directory
+    """
 
     exit_code = 1
 

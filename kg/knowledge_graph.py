@@ -16,16 +16,24 @@ from typing import Any, Iterable
 import rdflib
 
 from .errors import GraphError, QueryError, SourceError, StoreError
+from .records import Extraction
 from .vocab import PREFIXES
 
 log = logging.getLogger(__name__)
 
 _ENTITY_TYPES = ("Method", "Architecture", "Dataset", "Task", "Metric")
+#: Kinds of :meth:`KnowledgeGraph.to_networkx`.
+_NX_KINDS = ("multigraph", "co-usage", "papers")
 
 
 @dataclass
 class BuildReport:
-    """What a build read and produced."""
+    """What a build (or :meth:`KnowledgeGraph.add`) read and produced: files and records read,
+    duplicate records dropped, papers added, bad records skipped (with ``skip_bad``), seconds taken.
+
+    >>> BuildReport(files=1, records=3, papers=3).duplicates
+    0
+    """
 
     files: int = 0
     records: int = 0
@@ -41,16 +49,32 @@ class KnowledgeGraph:
     Build one with :func:`kg.build`, or open one with :func:`kg.load`. Queries, counts and RDF dumps
     run on Oxigraph (:attr:`store`); :attr:`dataset` and :attr:`graph` give the same triples as rdflib
     objects, made on first use.
+
+    >>> g = load("tests/data/small.ttl")
+    >>> g.stats()["papers"], len(g.entities(type="Method"))
+    (3, 8)
     """
 
     def __init__(self, dataset: rdflib.Dataset | None = None, report: BuildReport | None = None, *,
-                 store=None) -> None:
+                 store=None, extractions: Iterable[Extraction] | None = None) -> None:
         if dataset is None and store is None:
             raise ValueError("KnowledgeGraph needs a dataset or a store")
         self._dataset = dataset
         self._store = store
         self.report = report
         self._union: rdflib.Graph | None = None
+        #: The NLP output behind the graph (kept by :func:`build`, ``None`` after :func:`load`): what
+        #: :meth:`add` re-links together with the new papers.
+        self._extractions: list[Extraction] | None = None if extractions is None else list(extractions)
+
+    @classmethod
+    def _from_extractions(cls, extractions: Iterable[Extraction], report: BuildReport | None = None) -> KnowledgeGraph:
+        """Link ``extractions`` (one per distinct paper) into a graph that keeps them for :meth:`add`."""
+        from .graph import to_dataset
+        from .link import link
+
+        extractions = list(extractions)
+        return cls(to_dataset(link(extractions)), report, extractions=extractions)
 
     @property
     def store(self):
@@ -102,12 +126,23 @@ class KnowledgeGraph:
         return run_query(self.store, sparql, bindings or None)
 
     def papers(self) -> list[dict[str, Any]]:
-        """Every paper: ``{"iri", "title"}``, sorted by title."""
+        """Every paper as ``{"iri": str, "title": str}``, sorted by title.
+
+        >>> [p["title"][:20] for p in load("tests/data/small.ttl").papers()]
+        ['Masked Autoencoders ', 'PASS: An ImageNet re', 'Swin Transformer: Hi']
+        """
         rows = self.query("SELECT ?iri ?title WHERE { ?iri a kgo:Paper ; dcterms:title ?title } ORDER BY ?title ?iri")
         return rows.to_dicts()
 
     def entities(self, type: str | None = None) -> list[dict[str, Any]]:
-        """Every entity (of one ``type``: Method, Architecture, Dataset, Task, Metric): ``{"iri", "type", "label"}``."""
+        """Every entity (of one ``type``: Method, Architecture, Dataset, Task, Metric) as
+        ``{"iri": str, "type": str, "label": str}``, sorted by type then label.
+
+        Raises: :class:`kg.errors.QueryError` for an unknown ``type``.
+
+        >>> [e["label"] for e in load("tests/data/small.ttl").entities(type="Dataset")]
+        ['ADE20K', 'COCO', 'ImageNet', 'ImageNet-1K', 'Pictures without humAns for Self-Supervision']
+        """
         if type is not None and type not in _ENTITY_TYPES:
             raise QueryError(f"unknown entity type {type!r}; use one of {', '.join(_ENTITY_TYPES)}")
         types = " ".join(f"kgo:{t}" for t in ([type] if type else _ENTITY_TYPES))
@@ -132,16 +167,124 @@ class KnowledgeGraph:
         out["triples"] = len(self)
         return out
 
-    def to_networkx(self):
-        """The graph as a typed ``networkx.MultiDiGraph`` (see :func:`kg.export.to_networkx`)."""
+    def to_networkx(self, kind: str = "multigraph", **options: Any):
+        """The graph for networkx.
+
+        Params:
+          kind: ``"multigraph"``: the typed ``networkx.MultiDiGraph`` of papers, entities and code
+            (see :func:`kg.export.to_networkx`); ``"co-usage"``: entities linked by the number of papers
+            that mention both (:func:`kg.analysis.co_usage`); ``"papers"``: papers linked by the entities
+            they share (:func:`kg.analysis.paper_similarity`).
+          options: passed to the projection (e.g. ``types=("Method",)`` for ``"co-usage"``).
+        Returns: a ``networkx.MultiDiGraph`` (multigraph) or ``networkx.Graph`` (projections).
+        Raises: ``ValueError`` for an unknown ``kind``.
+
+        >>> g = load("tests/data/small.ttl")
+        >>> m = g.to_networkx()
+        >>> m.number_of_nodes(), m.number_of_edges()
+        (29, 28)
+        >>> sorted(d["weight"] for _, _, d in g.to_networkx("papers").edges(data=True))
+        [1, 1]
+        """
+        from . import analysis
         from .export import to_networkx
 
-        return to_networkx(self.store)
+        if kind not in _NX_KINDS:
+            raise ValueError(f"unknown networkx kind {kind!r}; use one of {', '.join(_NX_KINDS)}")
+        multi = to_networkx(self.store)
+        if kind == "multigraph":
+            if options:
+                raise ValueError(f"kind='multigraph' takes no options, got {', '.join(sorted(options))}")
+            return multi
+        if kind == "co-usage":
+            return analysis.co_usage(multi, **options)
+        return analysis.paper_similarity(multi, **options)
+
+    def add(self, sources: Iterable[str | os.PathLike] | str | os.PathLike, *, format: str | None = None,
+            skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int = 1) -> BuildReport:
+        """Add the papers of ``sources`` to this graph, in place.
+
+        Papers already in the graph (same title key, see :attr:`kg.records.Paper.key`) are skipped, not
+        duplicated or re-extracted; only the new papers go through the NLP pipeline. Entities are then
+        re-linked across old and new papers from the NLP output that :func:`build` keeps, so the result is
+        exactly what ``build(old_sources + new_sources)`` gives (same IRIs, labels and aliases).
+
+        A graph opened with :func:`load` holds RDF, not that NLP output (entity labels and in-paper
+        aliases cannot be recovered exactly from it): :meth:`add` refuses it; rebuild with
+        ``kg.build([old sources..., new sources...])``.
+
+        Params: as :func:`build` (``sources`` is required).
+        Returns: a :class:`BuildReport` of this addition (``papers``: papers added, ``duplicates``:
+          records dropped as duplicates, of each other or of papers already in the graph).
+        Raises: :class:`kg.errors.GraphError` if the graph was opened with :func:`load`;
+          :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``).
+
+        >>> g = build("tests/data/sources/papers.jsonl")
+        >>> g.add(["tests/data/sources/arxiv-snapshot.json", "tests/data/sources/papers.jsonl"]).papers
+        4
+        >>> len(g.papers())
+        7
+        """
+        from .nlp import extract
+        from .sources import SourceStats, read_sources
+
+        t0 = time.perf_counter()
+        self._check_extractions()
+        if isinstance(sources, (str, os.PathLike)):
+            sources = [sources]
+        sources = list(sources)
+        if not sources:
+            raise SourceError("add() needs at least one source file or directory")
+        stats = SourceStats()
+        known = {ex.paper.key for ex in self._extractions}
+        papers = read_sources(sources, format=format, skip_bad=skip_bad, stats=stats)
+        new = [p for p in papers if p.key not in known]
+        kwargs = {} if batch_size is None else {"batch_size": batch_size}
+        extractions = list(extract(new, nlp, n_process=n_process, **kwargs)) if new else []
+        self._add_extractions(extractions)
+        report = BuildReport(files=stats.files_read, records=stats.records_read,
+                             duplicates=stats.records_read - len(new), papers=len(new),
+                             skipped=list(stats.skipped), seconds=time.perf_counter() - t0)
+        log.info("added %d papers in %.1f s", report.papers, report.seconds)
+        return report
+
+    def _check_extractions(self) -> None:
+        if self._extractions is None:
+            raise GraphError("this graph was opened with kg.load() and keeps no NLP output to re-link entities "
+                             "with; build old and new sources together: kg.build([old..., new...])")
+
+    def _add_extractions(self, extractions: Iterable[Extraction]) -> int:
+        """Merge extractions of new papers (those whose title key is already present are dropped) and
+        re-link every entity; returns the number of papers added."""
+        self._check_extractions()
+        from .graph import to_dataset
+        from .link import link
+
+        known = {ex.paper.key for ex in self._extractions}
+        added = []
+        for ex in extractions:
+            if ex.paper.key not in known:
+                known.add(ex.paper.key)
+                added.append(ex)
+        if added:
+            self._extractions.extend(added)
+            self._dataset = to_dataset(link(self._extractions))
+            self._store = None
+            self._union = None
+        return len(added)
 
     def save(self, path: str | os.PathLike, format: str | None = None) -> Path:
         """Write the graph to a file, atomically; the format follows the extension
         (.ttl, .nt, .nq, .trig, .jsonld, .rdf) unless ``format`` (an rdflib format name) is given.
-        Turtle and N-Triples hold the union of the named graphs; N-Quads and TriG keep them."""
+        Turtle and N-Triples hold the union of the named graphs; N-Quads and TriG keep them.
+
+        Returns: the path written. Raises: :class:`kg.errors.GraphError` for an unknown extension.
+
+        >>> import tempfile, pathlib
+        >>> out = load("tests/data/small.ttl").save(pathlib.Path(tempfile.mkdtemp()) / "graph.nt")
+        >>> len(load(out).papers())
+        3
+        """
         from .export import rdf_format, write_rdf
         from .store import DUMP_FORMATS
 
@@ -161,7 +304,12 @@ class KnowledgeGraph:
 
     def view(self, path: str | os.PathLike = "explorer.html", **options: Any) -> Path:
         """Write the interactive HTML explorer (see :func:`kg.view.write_explorer` for ``options``:
-        ``focus``, ``hops``, ``budget``, ``min_confidence``, ``title``)."""
+        ``focus``, ``hops``, ``budget``, ``min_confidence``, ``title``). Returns the path written.
+
+        >>> import tempfile, pathlib
+        >>> load("tests/data/small.ttl").view(pathlib.Path(tempfile.mkdtemp()) / "x.html").suffix
+        '.html'
+        """
         from .view import write_explorer
 
         return write_explorer(self.graph, path, **options)
@@ -180,9 +328,11 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
       batch_size, n_process: passed to ``nlp.pipe``.
     Returns: a :class:`KnowledgeGraph` whose ``report`` says what was read.
     Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``).
+
+    >>> g = build("tests/data/sources/papers.jsonl")
+    >>> g.report.papers, len(g.papers())
+    (3, 3)
     """
-    from .graph import to_dataset
-    from .link import link
     from .nlp import extract
     from .sources import SourceStats, read_sources
 
@@ -192,13 +342,13 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     stats = SourceStats()
     papers = read_sources(list(sources) if sources else None, format=format, skip_bad=skip_bad, stats=stats)
     kwargs = {} if batch_size is None else {"batch_size": batch_size}
-    linked = link(extract(papers, nlp, n_process=n_process, **kwargs))
-    dataset = to_dataset(linked)
+    extractions = list(extract(papers, nlp, n_process=n_process, **kwargs))
     report = BuildReport(files=stats.files_read, records=stats.records_read, duplicates=stats.duplicates_dropped,
-                         papers=len(linked.papers), skipped=list(stats.skipped),
-                         seconds=time.perf_counter() - t0)
+                         papers=len(extractions), skipped=list(stats.skipped))
+    g = KnowledgeGraph._from_extractions(extractions, report)
+    report.seconds = time.perf_counter() - t0
     log.info("built %d papers in %.1f s", report.papers, report.seconds)
-    return KnowledgeGraph(dataset, report)
+    return g
 
 
 def load(path: str | os.PathLike) -> KnowledgeGraph:

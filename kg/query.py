@@ -204,6 +204,23 @@ class QueryResult:
             return [{"boolean": bool(self.boolean)}]
         return [{v: _python(t) for v, t in zip(self.vars, row)} for row in self.rows]
 
+    def to_dataframe(self):
+        """The rows as a ``pandas.DataFrame``, one column per variable, values as :meth:`to_dicts`
+        gives them. pandas is imported here, only when asked for.
+
+        Raises: ImportError naming the extra to install when pandas is missing.
+
+        >>> QueryResult.select(["n"], [(Literal(2),)]).to_dataframe()["n"].tolist()
+        [2]
+        """
+        try:
+            import pandas as pd
+        except ImportError as err:
+            raise ImportError("QueryResult.to_dataframe() needs pandas: pip install 'paperkg[analysis]' "
+                              "(or pandas)") from err
+        columns = ["boolean"] if self.kind == "ask" else list(self.vars)
+        return pd.DataFrame(self.to_dicts(), columns=columns)
+
     def render(self, fmt: str = "table") -> str:
         """``to_table`` / ``to_json`` / ``to_csv`` by name (the CLI's ``--format``).
 
@@ -342,6 +359,10 @@ def _one_line(text: str) -> str:
     return text if len(text) <= MAX_ERROR_DETAIL else text[: MAX_ERROR_DETAIL - 1] + "…"
 
 
+class UpdateRefusedError(QueryError):
+    """A SPARQL UPDATE was given where only queries are run (the SPARQL endpoint answers it with 403)."""
+
+
 def _is_update(sparql: str) -> bool:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseUpdate
@@ -359,7 +380,8 @@ def syntax_error(sparql: str, line: int | None, column: int | None, detail: str)
     An UPDATE gets its own message: :func:`run_query` only reads.
     """
     if _is_update(sparql):
-        return QueryError("this is a SPARQL UPDATE; queries are read-only (SELECT, ASK, CONSTRUCT, DESCRIBE)")
+        return UpdateRefusedError("this is a SPARQL UPDATE; queries are read-only (SELECT, ASK, CONSTRUCT, "
+                                  "DESCRIBE)")
     if "Prefix not found" in detail or "Unknown namespace prefix" in detail:
         detail = f"unknown prefix (the ones known without a PREFIX line: {', '.join(PREFIXES)})"
     where = f" at line {line}, column {column}" if line is not None else ""
@@ -564,4 +586,4 @@ def run_named_query(source: Graph | Store, name: str, params: Mapping[str, Any] 
 
 
 __all__ = ["QueryResult", "NamedQuery", "run_query", "run_named_query", "list_named_queries", "named_query",
-           "to_term", "binding_terms", "MAX_CELL_WIDTH"]
+           "to_term", "binding_terms", "MAX_CELL_WIDTH", "UpdateRefusedError"]

@@ -19,8 +19,9 @@ import logging
 import os
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -50,6 +51,21 @@ DUMP_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "n-triples": "ntriples",
                    "n-quads": "nquads"}
 _EXTENSIONS = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig"}
+
+#: SPARQL results formats :meth:`Store.query_serialized` writes (SELECT, ASK): name → pyoxigraph format.
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+#: Graph formats :meth:`Store.query_serialized` writes (CONSTRUCT, DESCRIBE): name → pyoxigraph format.
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
 
 #: Triples of the union graph, once each, sorted (grouped by subject: compact, reproducible Turtle).
 _UNION_TRIPLES = ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } "
@@ -133,6 +149,40 @@ def _ox_syntax_error(sparql: str, err: SyntaxError) -> QueryError:
     if m:
         return syntax_error(sparql, int(m.group(1)), int(m.group(2)), m.group(3))
     return syntax_error(sparql, None, None, msg)
+
+
+class ResultLimitError(QueryError):
+    """A query gave more rows (solutions or triples) than the caller's limit; reading stopped there."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"the result has more than {limit:,} rows (solutions or triples), the limit; reading "
+                         "stopped there. Narrow the query (a LIMIT, a FILTER, fewer variables) or page with "
+                         "LIMIT/OFFSET")
+
+
+class QueryStoppedError(QueryError):
+    """The caller asked (through ``should_stop``) to stop reading a query's results."""
+
+
+@dataclass(frozen=True)
+class SerializedResult:
+    """A query's answer already written in a wire format (see :meth:`Store.query_serialized`).
+
+    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"``; ``format`` the name of the format used
+    (a key of :data:`RESULTS_FORMATS` or :data:`GRAPH_FORMATS`) and ``data`` the bytes, or both
+    ``None`` when the caller offered no format for this kind (then no result was read); ``rows``
+    the number of solutions or triples written.
+    """
+
+    kind: str
+    format: str | None
+    data: bytes | None
+    rows: int = 0
+
+
+def _tsv_line(values: Iterable[str]) -> str:
+    return "\t".join(values) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -326,6 +376,20 @@ class Store:
             return handle.dump(format=fmt)
         return ox.serialize(handle.query(_UNION_TRIPLES, use_default_graph_as_union=True), format=fmt)
 
+    def graph_bytes(self, name: str | URIRef | None, format: str = "ntriples") -> bytes:
+        """One graph of the store serialised in memory: the named graph ``name``, or the default graph
+        (``None``; empty for a store ``kg build`` wrote, which keeps every triple in a named graph).
+
+        Params: name: the graph IRI, or ``None``; format: ``ntriples`` or ``turtle``.
+
+        Raises: StoreError for another format or a closed store.
+        """
+        fmt = {"ntriples": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}.get(format)
+        if fmt is None:
+            raise StoreError(f"cannot write one graph as {format!r}; use ntriples or turtle")
+        graph = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
+        return self._handle().dump(format=fmt, from_graph=graph)
+
     # -- writing -----------------------------------------------------------------------------------
 
     def replace_paper_graphs(self, dataset: Graph) -> list[URIRef]:
@@ -430,6 +494,94 @@ class Store:
         except OSError as err:
             raise StoreError(f"reading store {self.path} failed: {err}") from err
 
+    def query_serialized(self, sparql: str, *, results_format: str | None = "json",
+                         graph_format: str | None = "turtle", max_rows: int | None = None,
+                         should_stop: Callable[[], bool] | None = None) -> SerializedResult:
+        """Run a read-only query and write its answer with Oxigraph's own serialisers (the SPARQL
+        endpoint's engine part: no rdflib terms in between).
+
+        Solutions are read one by one and reading stops as soon as there are more than ``max_rows``
+        of them, or ``should_stop()`` turns true (checked between rows): a huge result is never
+        held in memory. The rows read are kept as SPARQL TSV (N-Triples terms, one line per row),
+        parsed back by Oxigraph and written in ``results_format``.
+
+        Params:
+            sparql: SELECT, ASK, CONSTRUCT or DESCRIBE (the standard prefixes need no PREFIX lines;
+                the default graph is the union of the named graphs, as in :meth:`query`).
+            results_format: for SELECT and ASK, a key of :data:`RESULTS_FORMATS`, or ``None``.
+            graph_format: for CONSTRUCT and DESCRIBE, a key of :data:`GRAPH_FORMATS`, or ``None``.
+            max_rows: most solutions (or triples) to return; ``None``: no limit.
+            should_stop: called between rows; when it returns true, reading stops.
+
+        Returns: a :class:`SerializedResult` (``data`` is ``None`` if no format was given for the
+            query's kind).
+
+        Raises: QueryError for a malformed query or an UPDATE (``kg.query.UpdateRefusedError``),
+            SERVICE, or an evaluation error; ResultLimitError beyond ``max_rows``;
+            QueryStoppedError when ``should_stop`` said so; StoreError if the store cannot be read.
+
+        >>> from rdflib import Dataset
+        >>> r = Store.in_memory(Dataset()).query_serialized("ASK { ?s ?p ?o }")
+        >>> r.kind, r.format, r.data
+        ('ask', 'json', b'{"head":{},"boolean":false}')
+        """
+        from .query import _check_query_text
+
+        for name, table in ((results_format, RESULTS_FORMATS), (graph_format, GRAPH_FORMATS)):
+            if name is not None and name not in table:
+                raise QueryError(f"unknown format {name!r}; use one of: {', '.join(table)}")
+        if not isinstance(sparql, str) or not sparql.strip():
+            raise QueryError("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        _check_query_text(sparql, {})
+        handle = self._handle()
+        limit = max_rows if max_rows is not None else float("inf")
+
+        def check(count: int) -> None:
+            if count > limit:
+                raise ResultLimitError(int(limit))
+            if should_stop is not None and should_stop():
+                raise QueryStoppedError(f"stopped reading the results after {count - 1:,} rows, as asked")
+
+        res = solutions = sol = None
+        try:
+            res = handle.query(sparql, prefixes=dict(PREFIXES), use_default_graph_as_union=True)
+            if isinstance(res, ox.QueryBoolean):
+                if results_format is None:
+                    return SerializedResult("ask", None, None)
+                return SerializedResult("ask", results_format, res.serialize(format=RESULTS_FORMATS[results_format]))
+            if isinstance(res, ox.QueryTriples):
+                if graph_format is None:
+                    return SerializedResult("graph", None, None)
+                triples = []
+                for triple in res:
+                    check(len(triples) + 1)
+                    triples.append(triple)
+                fmt = GRAPH_FORMATS[graph_format]
+                prefixes = dict(PREFIXES) if fmt == ox.RdfFormat.TURTLE else None
+                data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+                return SerializedResult("graph", graph_format, data, len(triples))
+            if results_format is None:
+                return SerializedResult("select", None, None)
+            names = [v.value for v in res.variables]
+            lines = [_tsv_line(f"?{n}" for n in names)]
+            for sol in res:
+                check(len(lines))
+                lines.append(_tsv_line("" if sol[i] is None else str(sol[i]) for i in range(len(names))))
+            rows = len(lines) - 1
+            solutions = ox.parse_query_results("".join(lines).encode("utf-8"), ox.QueryResultsFormat.TSV)
+            data = solutions.serialize(format=RESULTS_FORMATS[results_format])
+            return SerializedResult("select", results_format, data, rows)
+        except SyntaxError as err:
+            raise _ox_syntax_error(sparql, err) from err
+        except RuntimeError as err:
+            raise QueryError(f"query failed: {' '.join(str(err).split())}") from err
+        except OSError as err:
+            raise StoreError(f"reading store {self.path} failed: {err}") from err
+        finally:
+            # pyoxigraph's result iterators must be dropped on the thread that made them (a caller may run
+            # this in a worker thread and hand an exception, with this frame in its traceback, elsewhere)
+            res = solutions = sol = None  # noqa: F841
+
     def named_graphs(self) -> list[URIRef]:
         """The names of the store's named graphs, sorted."""
         return sorted(URIRef(g.value) for g in self._handle().named_graphs() if isinstance(g, ox.NamedNode))
@@ -529,4 +681,5 @@ def _replace_update(names: Iterable[str], content: Mapping[str, list[str]]) -> s
     return " ;\n".join(ops)
 
 
-__all__ = ["Store", "is_store", "DUMP_FORMATS", "STORE_MARKER"]
+__all__ = ["Store", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS",
+           "SerializedResult", "ResultLimitError", "QueryStoppedError"]

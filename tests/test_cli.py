@@ -205,3 +205,26 @@ def test_hostile_title_is_kept_as_text_and_inert(tmp_path):
     html = (out / "explorer.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert all("alert" not in str(repo) or "%22" in str(repo) for repo in g.objects(None, KGO.hasCode))
+
+
+def test_eval_scores_a_graph_file_against_gold():
+    result = run("eval", TESTS / "data" / "small_gold.jsonl", "--graph", TESTS / "data" / "small.ttl", "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)["scores"]
+    from kg.evaluate import evaluate
+
+    assert scores == evaluate(TESTS / "data" / "small.ttl", TESTS / "data" / "small_gold.jsonl").scores
+    assert scores["papers"] == 3 and scores["papers_missing"] == 1
+
+
+def test_serve_binds_loopback_and_serves_the_explorer_beside_the_store(built, monkeypatch):
+    import kg.server
+
+    seen = {}
+    monkeypatch.setattr(kg.server, "serve", lambda store, host, port, **kw: seen.update(store=store, host=host,
+                                                                                        port=port, **kw))
+    out, _ = built
+    result = run("serve", "--store", out / "store")
+    assert result.exit_code == 0, result.output
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 7878
+    assert seen["explorer"] == str(out / "explorer.html") and seen["store"] == str(out / "store")

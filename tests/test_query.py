@@ -142,7 +142,41 @@ def test_papers_for_task(source):
     assert run_named_query(source, "papers-for-task", {"task": "ImageNet"}).rows == []
 
 
-PARAMS = {"dataset": "ImageNet", "label": "MAE", "task": "object detection"}
+def test_datasets_for_task(source):
+    r = run_named_query(source, "datasets-for-task", {"task": "Object Detection"})
+    assert r.vars == ["entity", "label", "papers", "task"]
+    assert [(str(e), str(label), n.toPython()) for e, label, n, _ in r.rows] == [
+        (ENTITY + "dataset/ade20k", "ADE20K", 1), (ENTITY + "dataset/coco", "COCO", 1),
+        (ENTITY + "dataset/imagenet1k", "ImageNet-1K", 1)]
+    # PASS addresses human pose estimation and uses ImageNet; the dataset it proposes is not "used"
+    assert [str(r[1]) for r in run_named_query(source, "datasets-for-task", {"task": "human pose estimation"}).rows] \
+        == ["ImageNet"]
+    assert run_named_query(source, "datasets-for-task", {"task": "ImageNet"}).rows == []
+
+
+def test_methods_used_together_pairs_each_paper_s_methods_and_architectures_once(source):
+    r = run_named_query(source, "methods-used-together")
+    pairs = [(str(a), str(b), n.toPython()) for _, a, _, b, n in r.rows]
+    # PASS uses 5 methods (10 pairs), DMAE 2 methods + 2 architectures (6), Swin 1 + 1 (1; it PROPOSES Swin)
+    assert len(pairs) == 17 and {n for *_, n in pairs} == {1}
+    assert pairs[0] == ("DINO", "MoCo v2", 1)
+    assert ("Transformer", "self-attention", 1) in pairs
+    assert ("ViT-B", "ViT-L", 1) in pairs
+    assert not any("Swin Transformer" in (a, b) for a, b, _ in pairs)
+    assert all(e1 < e2 for e1, _, e2, _, _ in r.rows)
+
+
+def test_similar_papers_by_shared_entities(source):
+    r = run_named_query(source, "similar-papers", {"title": DMAE_TITLE.upper()})
+    assert r.vars == ["paper", "other", "otherTitle", "shared", "title"]
+    # DMAE shares ImageNet with PASS and top-1 accuracy with Swin (ImageNet-1K is another entity)
+    assert [(str(t), n.toPython()) for _, _, t, n, _ in r.rows] == [(PASS_TITLE, 1), (SWIN_TITLE, 1)]
+    assert [(str(t), n.toPython()) for _, _, t, n, _ in run_named_query(source, "similar-papers",
+                                                                         {"title": SWIN_TITLE}).rows] == [(DMAE_TITLE, 1)]
+    assert run_named_query(source, "similar-papers", {"title": "Swin Transformer"}).rows == []
+
+
+PARAMS = {"dataset": "ImageNet", "label": "MAE", "task": "object detection", "title": DMAE_TITLE}
 
 
 @pytest.mark.parametrize("name", [q.name for q in list_named_queries()])

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: The pipeline, in order. Sentences first (every later step reads ``span.sent``), candidates next,
 #: then their resolution into ``doc.ents`` and the roles that read the resolved entities.
 PIPE_NAMES = ("paperkg_title_sentences", "sentencizer", "paperkg_code_links", "paperkg_catalogue",
-              "paperkg_abbreviations", "paperkg_new_names", "paperkg_entities", "paperkg_roles")
+              "paperkg_task_phrases", "paperkg_abbreviations", "paperkg_new_names", "paperkg_entities", "paperkg_roles")
 
 #: Papers per ``nlp.pipe`` batch. Measured on the 520-paper sample corpus, one process, best of 3
 #: (2 shared cores, load ~3): batch 1 -> 174, 16 -> 199, 64 -> 193, 256 -> 169 papers/s. Every
@@ -70,6 +70,7 @@ def load(path: str | Path | None = None, *, catalogue: str | Path | None = None)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("paperkg_code_links")
     nlp.add_pipe("paperkg_catalogue", config=cat)
+    nlp.add_pipe("paperkg_task_phrases")
     nlp.add_pipe("paperkg_abbreviations", config=cat)
     nlp.add_pipe("paperkg_new_names", config=cat)
     nlp.add_pipe("paperkg_entities")

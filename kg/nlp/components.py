@@ -6,6 +6,7 @@ Each component is a thin shell over a pure function in a sibling module and writ
 ``paperkg_title_sentences`` the title (first line) is its own sentence; runs before ``sentencizer``
 ``paperkg_code_links``      ``doc.spans["code"]``: code / project URLs (:mod:`kg.nlp.code_links`)
 ``paperkg_catalogue``       candidates from the catalogue of widely-known entities (:mod:`kg.catalogue`)
+``paperkg_task_phrases``    TASK candidates for lower-case task names ("lung nodule detection")
 ``paperkg_abbreviations``   candidates from "Long Form (LF)" definitions and later uses of "LF"
                             (:mod:`kg.nlp.abbreviations`)
 ``paperkg_new_names``       candidates for names the paper coins (:mod:`kg.nlp.new_names`)
@@ -32,7 +33,7 @@ from kg.catalogue import Catalogue, Entry, is_case_sensitive, key, load_catalogu
 from kg.errors import PipelineError
 from kg.nlp import abbreviations as abbr
 from kg.nlp import code_links, new_names, roles
-from kg.nlp.heads import type_from_head, type_from_phrase, type_from_suffix
+from kg.nlp.heads import find_task_phrases, type_from_head, type_from_phrase, type_from_suffix
 from kg.nlp.tokenizer import create_tokenizer  # noqa: F401  (registers "paperkg.tokenizer.v1")
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 LABELS = ("METHOD", "ARCHITECTURE", "DATASET", "TASK", "METRIC")
 CANDIDATES = "paperkg_candidates"
 _INDEX = ("paperkg", "candidate_index")
+#: doc.user_data key: catalogue names (keys) that a strong coining cue marks as proposed by this paper.
+PROPOSED_KNOWN = ("paperkg", "proposed_known")
 CODE = "code"
 
 # --- confidences (house rule 4: each named, with the reason for its value) ------------------------------
@@ -64,6 +67,11 @@ CONF_ABBR_DEFAULT = 0.5
 CONF_NEW_NAME_TYPED = 0.75
 #: A coined name typed by default (METHOD): the name is right more often than the type.
 CONF_NEW_NAME_DEFAULT = 0.6
+
+#: A lower-case task phrase found by its head ("lung nodule detection"), not in the catalogue.
+CONF_TASK_PHRASE = 0.5
+#: A lower-case technique introduced as "we propose a <phrase> scheme/strategy/..." (kg.nlp.new_names).
+CONF_DESCRIBED = 0.6
 
 EXTENSIONS = {
     "paperkg_component": None,
@@ -254,6 +262,24 @@ def make_catalogue(nlp: Language, name: str, catalogue: str) -> CatalogueMatcher
     return CatalogueMatcher(nlp, name, catalogue)
 
 
+# --- task phrases ---------------------------------------------------------------------------------------------
+class TaskPhrases:
+    """TASK candidates for lower-case task names the catalogue does not list (:func:`kg.nlp.heads.find_task_phrases`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        for start, end in find_task_phrases(doc.text):
+            add_candidate(doc, start, end, "TASK", component=self.name, confidence=CONF_TASK_PHRASE)
+        return doc
+
+
+@Language.factory("paperkg_task_phrases")
+def make_task_phrases(nlp: Language, name: str) -> TaskPhrases:
+    return TaskPhrases(name)
+
+
 # --- abbreviations -----------------------------------------------------------------------------------------
 class Abbreviations:
     """Candidates for acronym-defined long forms, their short forms, and later uses of the short forms."""
@@ -309,13 +335,38 @@ class NewNames:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        for n in new_names.find_new_names(text):
-            if self.catalogue.lookup(n.text) is not None or n.text.lower() in abbr.BROAD_FIELDS:
-                continue  # widely known: the paper uses it, it does not coin it
+        names = new_names.find_new_names(text)
+        prefix = new_names.title_prefix(text.split("\n", 1)[0])
+        if prefix is not None and self.catalogue.lookup(prefix.text) is not None:
+            names.append(prefix)  # "Swin Transformer: ...": a catalogue name heading its own paper
+        for n in names:
+            if n.text.lower() in abbr.BROAD_FIELDS:
+                continue
+            entry = self.catalogue.lookup(n.text)
+            label, canonical = n.label, n.text
             conf = CONF_NEW_NAME_DEFAULT if n.typed_by == "default" else CONF_NEW_NAME_TYPED
+            if entry is not None:
+                # The catalogue knows famous names because their papers exist: the Swin Transformer paper
+                # ("Swin Transformer: ...", "a new vision Transformer, called Swin Transformer") proposes
+                # it. Only the strongest cues count; a bare "we propose X ..." is too often "we propose X-based".
+                if entry.type.upper() not in roles.ROLE_LABELS or not new_names.is_strong_known_cue(text, n):
+                    continue  # widely known: the paper uses it, it does not coin it
+                label, canonical, conf = entry.type.upper(), entry.name, CONF_CATALOGUE_NAME
+                doc.user_data.setdefault(PROPOSED_KNOWN, set()).add(key(entry.name))
             for s, e in new_names.name_occurrences(text, n.text):
-                add_candidate(doc, s, e, n.label, component=self.name, confidence=conf, canonical=n.text,
+                add_candidate(doc, s, e, label, component=self.name, confidence=conf, canonical=canonical,
                               role="proposed")
+        for d in new_names.find_described_methods(text):
+            if self.catalogue.lookup(d.name) is not None or d.name.lower() in abbr.BROAD_FIELDS:
+                continue
+            # "a two-way stitching scheme": the whole phrase at its definition, the bare name elsewhere;
+            # both spellings become labels of one entity (canonical = the bare name).
+            add_candidate(doc, d.start, d.full_end, "METHOD", component=self.name, confidence=CONF_DESCRIBED,
+                          canonical=d.name, aliases=(d.name,), role="proposed")
+            for s, e in new_names.name_occurrences(text, d.name):
+                if s != d.start:
+                    add_candidate(doc, s, e, "METHOD", component=self.name, confidence=CONF_DESCRIBED,
+                                  canonical=d.name, role="proposed")
         return doc
 
 
@@ -344,6 +395,7 @@ class Entities:
             chosen.append(s)
             taken.update(range(s.start, s.end))
         chosen.sort(key=lambda s: s.start)
+        chosen = _drop_passing_families(doc, chosen)
         meta = [(s._.paperkg_component, s._.paperkg_confidence, s._.paperkg_canonical or s.text,
                  s._.paperkg_aliases, s._.paperkg_role) for s in chosen]
         doc.ents = chosen
@@ -363,6 +415,26 @@ class Entities:
         return doc
 
 
+#: Catalogue names of broad model families. The guidelines make one a used Architecture only when the paper
+#: builds on or evaluates it; named once, outside the title, it is a passing mention ("... of deep neural
+#: network (DNN) models") and is dropped.
+GENERIC_FAMILIES = frozenset(key(n) for n in (
+    "Deep Neural Network", "Neural Network", "Foundation Model", "Language Model", "Autoregressive Model",
+    "Vision-Language Model", "Recurrent Neural Network"))
+
+
+def _drop_passing_families(doc: Doc, chosen: list[Span]) -> list[Span]:
+    counts: dict[str, int] = {}
+    for s in chosen:
+        k = key(s._.paperkg_canonical or s.text)
+        counts[k] = counts.get(k, 0) + 1
+    title_end = doc.text.find("\n")
+    return [s for s in chosen if not (key(s._.paperkg_canonical or s.text) in GENERIC_FAMILIES
+                                      and counts[key(s._.paperkg_canonical or s.text)] == 1
+                                      and s._.paperkg_role != "proposed"
+                                      and (title_end < 0 or s.start_char > title_end))]
+
+
 @Language.factory("paperkg_entities")
 def make_entities(nlp: Language, name: str) -> Entities:
     return Entities()
@@ -379,14 +451,18 @@ class Roles:
         proposed: set[str] = set()
         # A catalogue entity is widely known: the paper uses it, whatever the sentence says.
         known = {key(e._.paperkg_canonical or e.text) for e in ents if e._.paperkg_component == "paperkg_catalogue"}
+        # ... unless a strong coining cue named it (paperkg_new_names): the paper of a famous name.
+        proposed_known = doc.user_data.pop(PROPOSED_KNOWN, set())  # popped: a set cannot go through Doc.to_bytes
         for ent in ents:
             if ent.label_ not in roles.ROLE_LABELS:
                 continue
             canon = key(ent._.paperkg_canonical or ent.text)
-            if canon in known:
-                continue
-            if ent._.paperkg_role == "proposed":
-                proposed.add(canon)
+            if canon in proposed_known or (ent._.paperkg_role == "proposed" and canon not in known):
+                proposed.add(canon)  # a coining cue (title prefix, "called X"), even for a catalogue name
+            elif canon in known:
+                if ent._.paperkg_component == "paperkg_catalogue" and roles.is_proposed_object(
+                        text[ent.sent.start_char: ent.start_char], text[ent.end_char: ent.end_char + 20]):
+                    proposed.add(canon)  # "we propose consistency models, a new family of ..."
             elif ent._.paperkg_component != "paperkg_catalogue":
                 before = text[ent.sent.start_char: ent.start_char]
                 if roles.is_proposed_here(before):

@@ -119,3 +119,73 @@ def type_from_phrase(phrase: str) -> str | None:
         if label:
             found = label
     return found
+
+
+# --- task phrases --------------------------------------------------------------------------------------------
+#: Words that cannot modify a task head inside its name: determiners, verbs, evaluative adjectives
+#: ("the", "improves", "downstream", "efficient"); a phrase keeps only the words after the last of them.
+_TASK_STOP = set("""a an the our their its his her this that these those for of in on to and or with by as at from
+    into via is are was were be been being can could may might will would should do does did not no only even also
+    than then so such both all any each every either more most less least many much few several various different
+    multiple other another same own new novel further better best improved strong stronger superior competitive
+    significant overall final effective efficient accurate robust fast faster simple powerful general generic common
+    standard popular existing previous prior recent current conventional traditional typical challenging difficult
+    diverse complex real-world large-scale small-scale high-quality state-of-the-art sota downstream upstream
+    including like e.g. i.e. which where while when whose what how why we it they them there here
+    perform performs performing achieve achieves achieving improve improves improving enable enables enabling
+    boost boosts boosting support supports supporting address addresses addressing tackle tackles study studies
+    use uses using used show shows shown evaluate evaluates evaluated apply applies applied extend extends
+    various related key main critical crucial important fundamental successful better-quality good poor""".split())
+#: Words a task name may start with: the data, domain or setting of the task. Without part-of-speech tags,
+#: this list is what keeps verbs and adjectives ("unlocks", "realistic", "training") out of task names.
+TASK_DOMAIN_WORDS = set("""image images video videos object objects instance semantic panoptic scene text text-to-image
+    text-to-video image-to-image image-text 3d 2d 3-d depth pose action face facial speech audio point language
+    question visual medical lung brain heart cardiac retinal chest x-ray tumor nodule lesion cell
+    cross-modal crossmodal multimodal multi-modal zero-shot few-shot one-shot binary multi-label multi-class
+    fine-grained unsupervised self-supervised semi-supervised weakly-supervised selective anomaly out-of-distribution
+    ood class-conditional unconditional long-tailed open-vocabulary open-set open-world continual incremental
+    class-incremental domain keypoint saliency edge optical flow motion trajectory graph node link molecule protein
+    document table code sentiment named entity relation caption novel-view view volume volumetric temporal
+    sequence time-series time series low-light underwater remote aerial satellite
+    person vehicle pedestrian lane traffic road instance-level pixel-level dense sparse""".split())
+#: Longest run of modifiers kept in front of a task head ("3D heart structures segmentation": 3).
+TASK_MAX_MODIFIERS = 3
+_TASK_HEADS = sorted((w for w, label in HEAD_LABELS.items() if label == "TASK"), key=len, reverse=True)
+_TASK_PHRASE = re.compile(
+    r"(?<![\w\-/])(?P<mods>(?:[A-Za-z0-9][\w\-/]*[ ]){1,%d})(?P<head>%s)s?(?![\w\-])"
+    % (TASK_MAX_MODIFIERS + 2, "|".join(map(re.escape, _TASK_HEADS)))
+)
+
+
+def find_task_phrases(text: str) -> list[tuple[int, int]]:
+    """Offsets of lower-case task names: 1-3 modifier words and a task head ("lung nodule detection",
+    "zero-shot image segmentation", "class-conditional video generation"). Words before the last stop
+    word are dropped ("achieves better image classification" keeps "image classification").
+
+    >>> t = "We study unsupervised image classification and improve the downstream object detection."
+    >>> [t[s:e] for s, e in find_task_phrases(t)]
+    ['unsupervised image classification', 'object detection']
+    >>> t = "It unlocks advanced zero-shot image segmentation."
+    >>> [t[s:e] for s, e in find_task_phrases(t)]
+    ['zero-shot image segmentation']
+    >>> find_task_phrases("Our model achieves better classification.")
+    []
+    """
+    out = []
+    for m in _TASK_PHRASE.finditer(text):
+        words = list(re.finditer(r"\S+", m.group("mods")))
+        keep = []
+        for w in words:
+            s = w.group()
+            if s.lower() in _TASK_STOP or s.endswith("ly") or not re.fullmatch(r"(?:[a-z0-9][\w\-/]*|\d[A-Za-z])", s):
+                keep = []  # a stop word, adverb or capitalised word ends the run
+            else:
+                keep.append(w)
+        keep = keep[-TASK_MAX_MODIFIERS:]
+        # The name starts at its first domain / setting word: "high-fidelity image generation" -> "image generation".
+        while keep and keep[0].group().lower() not in TASK_DOMAIN_WORDS:
+            keep.pop(0)
+        if not keep:
+            continue
+        out.append((m.start("mods") + keep[0].start(), m.end()))
+    return out

@@ -63,7 +63,7 @@ class NewName:
     start: int
     end: int
     label: str  #: entity label (METHOD, ARCHITECTURE, DATASET ...)
-    cue: str  #: "title", "propose" or "dubbed"
+    cue: str  #: "title", "title_whole", "title_tail", "propose" or "dubbed"
     typed_by: str  #: "context", "suffix", "title" or "default"
 
 
@@ -101,6 +101,8 @@ def title_name(title: str) -> NewName | None:
     'DATASET'
     >>> title_name("Revisiting ResNets: Improved Training and Scaling Strategies") is None
     True
+    >>> title_name("Re-labeling ImageNet: from Single to Multi-Labels, from Global to Localized Labels") is None
+    True
     """
     m = _TITLE.match(title)
     if not m:
@@ -109,6 +111,8 @@ def title_name(title: str) -> NewName | None:
     words = name.split()
     if words[0].lower() in _NOT_NAME_START or len(words) > 3 or name in _NOT_NAMES:
         return None
+    if len(words) > 1 and re.fullmatch(r"[A-Za-z\-]+ing", words[0]):
+        return None  # a gerund opens a phrase, not a name: "Re-labeling ImageNet: ...", "Scaling Laws: ..."
     if len(words) > 1 and not any(re.search(r"[A-Z].*[A-Z]|\d", w) for w in words):
         return None  # "Perceiver AR" is a name; "Image Generation" is a phrase
     if len(words) == 1 and re.fullmatch(r"[A-Z][a-z]+", name) and name.lower() in _NOT_NAME_START:
@@ -134,6 +138,7 @@ def find_new_names(text: str) -> list[NewName]:
     t = title_name(text[:title_end])
     if t:
         out.append(t)
+    out.extend(title_phrase_names(text[:title_end]))
     for pattern, cue in ((_PROPOSE, "propose"), (_DUBBED, "dubbed")):
         for m in pattern.finditer(text):
             name = _clean_name(m.group("name"))
@@ -176,3 +181,155 @@ def name_occurrences(text: str, name: str) -> list[tuple[int, int]]:
     """
     pat = re.compile(r"(?<![\w-])" + re.escape(name) + r"s?(?![\w-])")
     return [(m.start(), m.end()) for m in pat.finditer(text)]
+
+
+#: A title rest that reviews, asks or revisits: the title's name is studied, not introduced.
+_NOT_INTRODUCING = re.compile(r"\?|\b(?:survey|review|revisit\w*|lessons|analysis|study|overview|tutorial)\b",
+                              re.IGNORECASE)
+
+
+def is_strong_known_cue(text: str, n: NewName) -> bool:
+    """Whether the cue of ``n`` introduces it even when the name is widely known (a catalogue name).
+
+    The title prefix ("Swin Transformer: Hierarchical Vision Transformer ...") unless the rest of the title
+    surveys or asks; "called" / "dubbed" / "named"; "we propose X, ..." / "we propose X (...)" where the
+    name is the whole object.
+
+    >>> t = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows\\nWe use it."
+    >>> is_strong_known_cue(t, title_prefix(t.split("\\n")[0]))
+    True
+    >>> t = "T\\nThis paper presents a new vision Transformer, called Swin Transformer, that ..."
+    >>> is_strong_known_cue(t, find_new_names(t)[0])
+    True
+    >>> t = "ImageNet: A Survey of its Uses\\nWe study it."
+    >>> is_strong_known_cue(t, find_new_names(t)[0])
+    False
+    """
+    if n.cue == "title":
+        title = text.split("\n", 1)[0]
+        return not _NOT_INTRODUCING.search(title[n.end:])
+    if n.cue == "title_whole":
+        return True  # the whole title is the name: "Consistency Models"
+    if n.cue == "title_tail":
+        return False  # "... with Rectified Flow": a known name at the end of a title is a tool the paper uses
+    if n.cue == "dubbed":
+        return True
+    return bool(re.match(r"\s*[,(:]", text[n.end:n.end + 2]))
+
+
+# --- described (lower-case) methods a paper proposes -----------------------------------------------------------
+#: Head nouns that make "we propose a <phrase> <head>" a named technique. Not "framework", "approach" or
+#: "pipeline": "a two-stage training framework" is a description, not a name (annotation guidelines).
+DESCRIBED_HEADS = ("scheme", "strategy", "method", "algorithm", "technique", "mechanism", "module", "loss",
+                   "regularizer", "regularization", "objective")
+#: Evaluative adjectives stripped from the front of a described name ("a novel progressive shrinking algorithm").
+_DESC_ADJ = {"novel", "new", "simple", "effective", "efficient", "general", "generic", "unified", "lightweight",
+             "principled", "straightforward", "yet", "and", "plug-and-play", "training-free", "powerful", "flexible",
+             "robust", "practical", "elegant", "better", "improved", "alternative", "specific", "dedicated",
+             "carefully", "designed", "tailored", "first", "single", "two", "three", "rather", "very", "but"}
+#: Words that alone make no name ("a training strategy", "a two-stage learning scheme").
+_DESC_GENERIC = {"training", "learning", "two-stage", "multi-stage", "one-stage", "single-stage", "end-to-end",
+                 "data", "model", "search", "optimization", "inference", "test-time", "general-purpose", "hybrid",
+                 "iterative", "sampling", "selection", "fine-tuning", "pre-training", "pretraining", "distillation",
+                 "augmentation", "regularization", "evaluation", "post-training", "self-training", "supervised",
+                 "unsupervised", "self-supervised", "semi-supervised", "quantization", "pruning", "the", "our"}
+#: Function words a name does not contain ("a method to formulate ...").
+_DESC_STOP = {"to", "for", "of", "with", "in", "on", "by", "but", "that", "which", "this", "these", "from", "as"}
+_DESCRIBED = re.compile(
+    r"\b(?i:we|this paper|this work)\s+(?:[a-z]+ly\s+|first\s+|further\s+|also\s+|then\s+|thus\s+|therefore\s+)?"
+    r"(?:propose|introduce|design|develop|present|devise)[sd]?\s+(?:a|an)\s+"
+    r"(?P<phrase>(?:[a-z0-9][a-z0-9\-]*\s+){1,6}?)(?P<head>" + "|".join(DESCRIBED_HEADS) + r")(?![\w-])",
+)
+
+
+@dataclass(frozen=True)
+class DescribedName:
+    """A lower-case technique the paper proposes: ``name`` ("progressive shrinking") at ``start``/``end``,
+    ``full_end`` the end of the phrase with its head ("progressive shrinking algorithm")."""
+
+    name: str
+    start: int
+    end: int
+    full_end: int
+
+
+def find_described_methods(text: str) -> list[DescribedName]:
+    """Lower-case techniques introduced by "we propose / design / develop a <phrase> <scheme|strategy|...>".
+
+    Evaluative adjectives in front are dropped; a phrase of generic words alone is not a name.
+
+    >>> [d.name for d in find_described_methods("Specifically, we first propose a two-way stitching scheme to enlarge it.")]
+    ['two-way stitching']
+    >>> [d.name for d in find_described_methods("We also propose a novel progressive shrinking algorithm, a pruning method.")]
+    ['progressive shrinking']
+    >>> find_described_methods("We propose a simple yet effective training strategy.")
+    []
+    """
+    out = []
+    for m in _DESCRIBED.finditer(text):
+        words = list(re.finditer(r"\S+", m.group("phrase")))
+        while words and (words[0].group() in _DESC_ADJ or words[0].group().endswith("ly")):
+            words.pop(0)
+        if not words or all(w.group() in _DESC_GENERIC for w in words) or any(w.group() in _DESC_STOP for w in words):
+            continue
+        if len(words) == 1 and "-" not in words[0].group():
+            continue  # one plain word ("a pruning method") is a family, not the paper's own technique
+        start = m.start("phrase") + words[0].start()
+        end = m.start("phrase") + words[-1].end()
+        out.append(DescribedName(text[start:end], start, end, m.end("head")))
+    return out
+
+
+_TC_WORD = r"[A-Z0-9][\w^\-]*"
+#: A title that is one Title-Case noun phrase of 2-4 words: "Consistency Models", "Dataset Quantization".
+_TITLE_WHOLE = re.compile(rf"^{_TC_WORD}(?:[ ]{_TC_WORD}){{1,3}}$")
+#: A title that ends "... via / with / through <Title-Case phrase>": "Training Consistency Models with
+#: Variational Noise Coupling", "... through Autoregressive Representation Alignment".
+_TITLE_TAIL = re.compile(rf"[ ](?:via|with|through)[ ](?P<name>{_TC_WORD}(?:[ ]{_TC_WORD}){{1,4}})$")
+
+
+def title_phrase_names(title: str) -> list[NewName]:
+    """Names a title states as its contribution without a colon: the whole title when it is a Title-Case
+    noun phrase with a Method / Architecture / Dataset head, and a Title-Case phrase the title ends with
+    after "via" / "with" / "through" when its head types it.
+
+    >>> [(n.text, n.label, n.cue) for n in title_phrase_names("Consistency Models")]
+    [('Consistency Models', 'ARCHITECTURE', 'title_whole')]
+    >>> [(n.text, n.cue) for n in title_phrase_names("Training Consistency Models with Variational Noise Coupling")]
+    [('Variational Noise Coupling', 'title_tail')]
+    >>> title_phrase_names("Image Super-Resolution")  # a task, not a contribution
+    []
+    """
+    out = []
+    m = _TITLE_WHOLE.match(title)
+    if m and title.split()[0].lower() not in _NOT_NAME_START:
+        label = type_from_head(title)
+        if label in ("METHOD", "ARCHITECTURE", "DATASET"):
+            out.append(NewName(title, 0, len(title), label, "title_whole", "title"))
+    m = _TITLE_TAIL.search(title)
+    if m and ":" not in title[m.start():]:
+        name = m.group("name")
+        label = type_from_head(name)
+        # Only with a typed head: "... with Language Rewrites", "... via Physical Interactions" name no technique.
+        if label in ("METHOD", "ARCHITECTURE", "DATASET"):
+            out.append(NewName(name, m.start("name"), m.end("name"), label, "title_tail", "title"))
+    return out
+
+
+def title_prefix(title: str) -> NewName | None:
+    """The phrase a title opens with before a colon, however it is spelt ("Swin Transformer: ..."), unless it
+    opens with a gerund or a phrase word ("Revisiting ...", "Towards ..."); None without a colon or past
+    four words. Only a catalogue name found this way counts (a plain phrase needs :func:`title_name`).
+
+    >>> title_prefix("Swin Transformer: Hierarchical Vision Transformer using Shifted Windows").text
+    'Swin Transformer'
+    >>> title_prefix("Re-labeling ImageNet: from Single to Multi-Labels") is None
+    True
+    """
+    m = re.match(r"^(?P<name>[^:]{2,60}?)[ ]?:[ ]", title)
+    if not m:
+        return None
+    words = m.group("name").split()
+    if len(words) > 4 or words[0].lower() in _NOT_NAME_START or re.fullmatch(r"[A-Za-z\-]+ing", words[0]):
+        return None
+    return NewName(m.group("name"), 0, m.end("name"), "METHOD", "title", "default")

@@ -81,3 +81,34 @@ def is_proposed_here(before: str) -> bool:
         return False
     gap = m.group("gap")
     return len(gap.split()) <= PROPOSE_MAX_GAP_WORDS and not _GAP_BREAK.search(gap)
+
+
+#: Most words between "we propose" and a catalogue name it proposes ("we propose a new X, ..."): a
+#: catalogue name is widely known, so only a short, plain object phrase counts.
+PROPOSE_KNOWN_MAX_GAP_WORDS = 3
+_PLAIN_GAP = re.compile(r"^(?:\s*(?:a|an|the|new|novel|simple|\w+ly)\b)*\s*$", re.IGNORECASE)
+
+
+#: "a new vision Transformer, called Swin Transformer": the name after the cue is the proposed one.
+_NAMED_NEXT = re.compile(r"\s*,?\s*(?:called|dubbed|named|termed|coined)\b", re.IGNORECASE)
+
+
+def is_proposed_object(before: str, after: str) -> bool:
+    """Whether a (catalogue) name preceded by ``before`` and followed by ``after`` is the whole object of
+    "we propose / introduce ...": nothing but articles and "new"/"novel" between, and the noun phrase ends
+    with the name (a comma, parenthesis, colon or full stop follows).
+
+    >>> is_proposed_object("To overcome this limitation, we propose ", ", a")
+    True
+    >>> is_proposed_object("We propose a novel ", " m")  # "a novel knowledge distillation method"
+    False
+    >>> is_proposed_object("This paper presents a new ", ", called Swin")
+    False
+    >>> is_proposed_object("We propose to use ", ", a")
+    False
+    """
+    m = _PROPOSE.search(before)
+    if not m or not re.match(r"\s*[,(:.;]", after) or _NAMED_NEXT.match(after):
+        return False
+    gap = m.group("gap")
+    return len(gap.split()) <= PROPOSE_KNOWN_MAX_GAP_WORDS and bool(_PLAIN_GAP.match(gap))

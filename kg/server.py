@@ -1,0 +1,419 @@
+"""A read-only SPARQL 1.1 Protocol endpoint over the store (Starlette), testable in-process.
+
+- ``/sparql``: ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``, ``query=``) or
+  ``POST`` ``application/sparql-query``. Answers by ``Accept``: SPARQL results JSON / XML / CSV / TSV
+  for SELECT and ASK; Turtle / N-Triples / JSON-LD for CONSTRUCT and DESCRIBE (no ``Accept``: JSON,
+  Turtle); 406 otherwise. Written by Oxigraph's own serialisers (:meth:`kg.store.Store.query_serialized`).
+- Read-only: an update (``update=`` form field, ``application/sparql-update``, or an UPDATE sent as a
+  query) gets 403. ``default-graph-uri`` / ``named-graph-uri`` get 400 (the default graph is always the
+  union of the named graphs; use ``GRAPH <…> { … }``).
+- Limits: a query time limit (503) and a result-size limit (413); see :data:`DEFAULT_TIMEOUT_S` and
+  :data:`DEFAULT_MAX_ROWS`.
+- ``/`` serves the HTML explorer (when given), ``/health`` a tiny JSON.
+
+Every error, whatever its status, is one JSON shape: ``{"error": {"status", "title", "detail"}}``.
+
+About the time limit: Oxigraph cannot cancel a running query. The query runs in a worker thread (a
+daemon thread, at most :data:`MAX_WORKERS` at once); when the limit passes, the client gets 503 at once, and the thread
+stops at the next row it reads (rows are read one by one), but a query busy before its first row (a
+big join, GROUP BY or ORDER BY) runs on in the background until Oxigraph finishes it, holding one
+worker and CPU. While every worker is busy, new queries wait, and their waiting counts against their
+time limit (so they get 503 too rather than piling up).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+from email.message import Message
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from .errors import KGError, QueryError, StoreError
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from .store import Store
+
+log = logging.getLogger(__name__)
+
+#: Seconds a query may take before the client gets 503. Every named query answers on the 90k-triple
+#: sample corpus in well under 0.1 s, and reading the whole corpus (a 90,373-triple CONSTRUCT, or a
+#: SELECT of every quad) takes 0.85-1.1 s (2 cores): 10 s is ~10x the heaviest legitimate request on
+#: the sample and still short enough for an interactive client to get a clear answer.
+DEFAULT_TIMEOUT_S = 10.0
+
+#: Most solutions (or triples) one answer may hold before the client gets 413. The whole sample corpus
+#: (90,373 triples) fits, as one CONSTRUCT (5.8 MB Turtle) or one SELECT of every quad (23 MB JSON);
+#: more than that is better paged with LIMIT/OFFSET or taken with `kg export`.
+DEFAULT_MAX_ROWS = 100_000
+
+#: Worker threads running queries. A runaway query holds one until Oxigraph finishes it (it cannot be
+#: cancelled); 4 on the 2-core machines we measured on keeps the cores busy without unbounded threads.
+MAX_WORKERS = 4
+
+#: Largest request body (a POSTed query) accepted, in bytes; larger gets 413. The longest named query
+#: is ~1 KB; 1 MiB leaves room for big VALUES blocks.
+MAX_BODY_BYTES = 1 << 20
+
+#: Media type → format name, in the server's order of preference (the first is the default).
+RESULTS_MEDIA_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+GRAPH_MEDIA_TYPES: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/x-turtle": "turtle",
+    "text/plain": "ntriples",
+    "application/json": "jsonld",
+}
+#: Media type sent for each format.
+_CONTENT_TYPES = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+_TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+           406: "Not Acceptable", 413: "Content Too Large", 415: "Unsupported Media Type",
+           500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+class ProtocolError(KGError):
+    """A SPARQL Protocol request the endpoint refuses; ``status`` is the HTTP status it answers with."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        self.status = status
+        super().__init__(detail)
+
+
+def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    """The one JSON error shape: ``{"error": {"status": 406, "title": "Not Acceptable", "detail": "…"}}``."""
+    from starlette.responses import JSONResponse
+
+    body = {"error": {"status": status, "title": _TITLES.get(status, "Error"), "detail": detail}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Content negotiation
+
+
+def _parse_accept(header: str) -> list[tuple[str, float]]:
+    """``Accept`` → [(media range, q)]; parameters are read by the standard library's MIME header parser."""
+    out = []
+    for part in header.split(","):
+        media, _, params = part.partition(";")
+        media = media.strip().lower()
+        if media.count("/") != 1:
+            continue
+        msg = Message()
+        msg["content-type"] = f"{media};{params}" if params else media
+        try:
+            q = float(msg.get_param("q", "1"))
+        except (TypeError, ValueError):
+            q = 0.0
+        out.append((media, q))
+    return out
+
+
+def negotiate(accept: str | None, offers: dict[str, str]) -> str | None:
+    """The format name of the best offer for an ``Accept`` header, or ``None`` if none is acceptable.
+
+    Each offered media type takes the q of the most specific range matching it (``type/sub`` over
+    ``type/*`` over ``*/*``); the highest q wins, ties go to the earlier offer. No header: the first.
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", RESULTS_MEDIA_TYPES)
+    'xml'
+    >>> negotiate("text/*", RESULTS_MEDIA_TYPES), negotiate("image/png", RESULTS_MEDIA_TYPES)
+    ('csv', None)
+    """
+    if not accept or not accept.strip():
+        return next(iter(offers.values()))
+    ranges = _parse_accept(accept)
+    best, best_q = None, 0.0
+    for media, fmt in offers.items():
+        kind = media.split("/")[0]
+        q = None
+        for specificity in (media, f"{kind}/*", "*/*"):
+            matches = [rq for r, rq in ranges if r == specificity]
+            if matches:
+                q = max(matches)
+                break
+        if q is not None and q > best_q:
+            best, best_q = fmt, q
+    return best
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading the request
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise ProtocolError(400, f"{len(values)} '{name}' parameters; send exactly one")
+    return values[0] if values else None
+
+
+def _check_params(params: dict[str, list[str]]) -> None:
+    if "update" in params:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL UPDATE is not accepted")
+    for name in ("default-graph-uri", "named-graph-uri"):
+        if name in params:
+            raise ProtocolError(400, f"'{name}' is not supported: the default graph is always the union of "
+                                     "the named graphs; use GRAPH <…> { … } in the query instead")
+
+
+async def _read_query(request: Request) -> str:
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    _check_params(params)
+    if request.method == "GET":
+        query = _one(params, "query")
+    else:
+        msg = Message()
+        msg["content-type"] = request.headers.get("content-type", "")
+        ctype = msg.get_content_type() if request.headers.get("content-type") else ""
+        charset = msg.get_content_charset() or "utf-8"
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            raise ProtocolError(413, f"the request body is {len(body):,} bytes; the limit is {MAX_BODY_BYTES:,}")
+        if ctype == "application/sparql-update":
+            raise ProtocolError(403, "this endpoint is read-only: SPARQL UPDATE is not accepted")
+        try:
+            text = body.decode(charset)
+        except (LookupError, UnicodeDecodeError) as err:
+            raise ProtocolError(400, f"the request body is not valid {charset}: {err}") from err
+        if ctype == "application/x-www-form-urlencoded":
+            form = parse_qs(text, keep_blank_values=True)
+            _check_params(form)
+            if "query" in params:
+                raise ProtocolError(400, "send 'query' in the form body or in the URL, not in both")
+            query = _one(form, "query")
+        elif ctype == "application/sparql-query":
+            if "query" in params:
+                raise ProtocolError(400, "a POST of application/sparql-query carries the query in the body; "
+                                         "do not also send 'query' in the URL")
+            query = text
+        else:
+            raise ProtocolError(415, f"cannot read a POST of {ctype or 'no Content-Type'}: send "
+                                     "application/x-www-form-urlencoded (query=…) or application/sparql-query")
+    if query is None or not query.strip():
+        raise ProtocolError(400, "no query: send a SPARQL query as 'query' (GET ?query=… or a POSTed form), "
+                                 "or POST it as application/sparql-query")
+    return query
+
+
+# ---------------------------------------------------------------------------------------------------
+# The app
+
+
+def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
+             max_rows: int = DEFAULT_MAX_ROWS) -> Starlette:
+    """The SPARQL 1.1 Protocol app (Starlette) over an open store; see the module docstring.
+
+    Params:
+        store: an open :class:`kg.store.Store` (open it read-only for serving).
+        explorer_html: the explorer page served at ``/`` (``kg build`` writes ``DIR/explorer.html``);
+            ``None``: ``/`` answers 404.
+        timeout_s: seconds a query may run before the client gets 503 (:data:`DEFAULT_TIMEOUT_S`).
+        max_rows: most solutions or triples in one answer before the client gets 413
+            (:data:`DEFAULT_MAX_ROWS`).
+
+    Returns: a Starlette (ASGI) app; use it in-process with ``starlette.testclient.TestClient``.
+
+    >>> from rdflib import Dataset
+    >>> from starlette.testclient import TestClient
+    >>> from kg.store import Store
+    >>> client = TestClient(make_app(Store.in_memory(Dataset())))
+    >>> client.get("/sparql", params={"query": "ASK {}"}).json()
+    {'head': {}, 'boolean': True}
+    """
+    from starlette.applications import Starlette
+    from starlette.exceptions import HTTPException
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, JSONResponse, Response
+    from starlette.routing import Route
+
+    from .query import UpdateRefusedError
+    from .store import QueryStoppedError, ResultLimitError
+
+    if timeout_s <= 0 or max_rows < 0:
+        raise ValueError(f"timeout_s must be > 0 and max_rows >= 0 (got {timeout_s}, {max_rows})")
+    slots: asyncio.Semaphore | None = None  # made in the event loop on first use
+
+    async def run_in_thread(fn, deadline: float):
+        """``fn()`` in a daemon thread (one of at most MAX_WORKERS); raises TimeoutError at ``deadline``.
+
+        Daemon threads, not an executor: a runaway query must not keep the process from exiting.
+        """
+        nonlocal slots
+        if slots is None:
+            slots = asyncio.Semaphore(MAX_WORKERS)
+        loop = asyncio.get_running_loop()
+        await asyncio.wait_for(slots.acquire(), timeout=max(deadline - time.monotonic(), 0.001))
+        future: asyncio.Future = loop.create_future()
+
+        def settle(value: Any, error: BaseException | None) -> None:
+            slots.release()
+            if not future.done():
+                future.set_exception(error) if error is not None else future.set_result(value)
+
+        def work() -> None:
+            try:
+                value, error = fn(), None
+            except BaseException as err:  # noqa: BLE001 - handed to the event loop, re-raised there
+                value, error = None, err
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits for this answer
+                loop.call_soon_threadsafe(settle, value, error)
+
+        threading.Thread(target=work, name="kg-sparql", daemon=True).start()
+        return await asyncio.wait_for(asyncio.shield(future), timeout=max(deadline - time.monotonic(), 0.001))
+
+    async def sparql(request: Request) -> Response:
+        try:
+            query = await _read_query(request)
+        except ProtocolError as err:
+            return error_response(err.status, str(err))
+        accept = request.headers.get("accept")
+        results_format = negotiate(accept, RESULTS_MEDIA_TYPES)
+        graph_format = negotiate(accept, GRAPH_MEDIA_TYPES)
+        if results_format is None and graph_format is None:
+            return _not_acceptable(accept)
+        deadline = time.monotonic() + timeout_s
+
+        def run():
+            return store.query_serialized(query, results_format=results_format, graph_format=graph_format,
+                                          max_rows=max_rows, should_stop=lambda: time.monotonic() > deadline)
+
+        started = time.perf_counter()
+        try:
+            result = await run_in_thread(run, deadline)
+        except asyncio.TimeoutError:
+            log.warning("query over the %.1f s limit: %s", timeout_s, " ".join(query.split())[:200])
+            return error_response(503, f"the query took longer than the {timeout_s:g} s limit and was abandoned; "
+                                       "simplify it or add a LIMIT (the server cannot interrupt a running query, so "
+                                       "it may still be finishing in the background)")
+        except UpdateRefusedError as err:
+            return error_response(403, f"this endpoint is read-only: {err}")
+        except ResultLimitError as err:
+            return error_response(413, str(err))
+        except QueryStoppedError:
+            return error_response(503, f"the query took longer than the {timeout_s:g} s limit")
+        except QueryError as err:
+            return error_response(400, str(err))
+        except StoreError as err:
+            log.error("store error: %s", err)
+            return error_response(500, str(err))
+        if result.data is None:
+            return _not_acceptable(accept, result.kind)
+        log.info("%s query: %d rows as %s in %.3f s", result.kind, result.rows, result.format,
+                 time.perf_counter() - started)
+        return Response(result.data, media_type=_CONTENT_TYPES[result.format], headers={"Vary": "Accept"})
+
+    async def index(request: Request) -> Response:
+        if explorer_html is None:
+            return error_response(404, "no explorer page was given to this server; the SPARQL endpoint is /sparql")
+        return HTMLResponse(explorer_html)
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        detail = {404: f"no such page: {request.url.path}; the SPARQL endpoint is /sparql",
+                  405: f"{request.method} is not allowed on {request.url.path}; use GET or POST"}.get(
+            exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("internal error on %s", request.url.path, exc_info=exc)
+        return error_response(500, f"internal error: {type(exc).__name__}: {exc}")
+
+    return Starlette(
+        routes=[Route("/sparql", sparql, methods=["GET", "POST"]), Route("/", index, methods=["GET"]),
+                Route("/health", health, methods=["GET"])],
+        exception_handlers={HTTPException: http_error, 500: server_error},
+    )
+
+
+def _not_acceptable(accept: str | None, kind: str | None = None) -> Response:
+    if kind == "graph":
+        offers = GRAPH_MEDIA_TYPES
+        what = "a CONSTRUCT/DESCRIBE answer (a graph)"
+    elif kind is not None:
+        offers = RESULTS_MEDIA_TYPES
+        what = "a SELECT/ASK answer"
+    else:
+        offers = {**RESULTS_MEDIA_TYPES, **GRAPH_MEDIA_TYPES}
+        what = "any answer"
+    return error_response(406, f"cannot give {what} as {accept!r}; acceptable: {', '.join(offers)}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Running it
+
+
+def server_config(store_path: str, host: str = "127.0.0.1", port: int = 7878, *,
+                  explorer: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
+                  max_rows: int = DEFAULT_MAX_ROWS, log_level: str = "info"):
+    """The ``uvicorn.Config`` :func:`serve` runs (the store is opened read-only, the app built).
+
+    Params: as :func:`serve`.
+
+    Raises: StoreError if ``store_path`` is not a store; KGError if ``explorer`` cannot be read.
+    """
+    from pathlib import Path
+
+    import uvicorn
+
+    from .store import Store
+
+    html = None
+    if explorer is not None:
+        try:
+            html = Path(explorer).read_text(encoding="utf-8")
+        except OSError as err:
+            raise KGError(f"cannot read the explorer page {explorer}: {err}") from err
+    store = Store.open(store_path, read_only=True)
+    app = make_app(store, explorer_html=html, timeout_s=timeout_s, max_rows=max_rows)
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level)
+
+
+def serve(store_path: str, host: str = "127.0.0.1", port: int = 7878, *, explorer: str | None = None,
+          timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS, log_level: str = "info") -> None:
+    """Serve the store at ``store_path`` (opened read-only) over HTTP until interrupted.
+
+    Params:
+        store_path: the store directory (``kg build --out DIR`` writes ``DIR/store``).
+        host: the address to bind; the default, 127.0.0.1, is reachable from this machine only
+            (pass 0.0.0.0 to expose it, knowingly).
+        port: the TCP port (7878, Oxigraph's own default).
+        explorer: an HTML file to serve at ``/`` (e.g. ``DIR/explorer.html``), or ``None``.
+        timeout_s, max_rows: the limits of :func:`make_app`.
+
+    Raises: StoreError if ``store_path`` is not a store; KGError if ``explorer`` cannot be read.
+    """
+    import uvicorn
+
+    config = server_config(store_path, host, port, explorer=explorer, timeout_s=timeout_s, max_rows=max_rows,
+                           log_level=log_level)
+    log.info("serving %s at http://%s:%d/sparql", store_path, host, port)
+    uvicorn.Server(config).run()
+
+
+__all__ = ["make_app", "serve", "server_config", "negotiate", "error_response", "ProtocolError",
+           "DEFAULT_TIMEOUT_S", "DEFAULT_MAX_ROWS", "MAX_WORKERS", "MAX_BODY_BYTES",
+           "RESULTS_MEDIA_TYPES", "GRAPH_MEDIA_TYPES"]

@@ -1,0 +1,182 @@
+"""The public API (``kg.__all__`` and the KnowledgeGraph methods) on the three-paper fixture."""
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+from rdflib.compare import isomorphic
+
+import kg
+from kg.errors import GraphError, QueryError
+
+SMALL = "tests/data/small.ttl"
+SOURCES = "tests/data/sources"
+PAPER = "https://w3id.org/paperkg/paper/"
+TITLES = ["Masked Autoencoders Enable Efficient Knowledge Distillers",
+          "PASS: An ImageNet replacement for self-supervised pretraining without humans",
+          "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"]
+#: Names of kg.__all__ whose docstring lives in a module this test's owner does not edit (kg/errors.py).
+_EXAMPLE_PENDING: set[str] = set()
+
+
+@pytest.fixture(scope="module")
+def small():
+    return kg.load(SMALL)
+
+
+def test_import_kg_loads_neither_spacy_nor_rdflib():
+    code = ("import sys, kg; kg.__all__; "
+            "print(sorted(m for m in ('spacy', 'rdflib', 'networkx', 'pyoxigraph', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]" and out.stderr == ""
+
+
+def test_all_is_the_public_api():
+    assert sorted(kg.__all__) == ["BuildReport", "KGError", "KnowledgeGraph", "analysis", "build", "load", "nlp"]
+    for name in kg.__all__:
+        assert getattr(kg, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'knowledge_graphs'"):
+        kg.knowledge_graphs  # noqa: B018
+
+
+@pytest.mark.parametrize("name", kg.__all__)
+def test_every_public_name_has_a_docstring_with_an_example(name):
+    doc = inspect.getdoc(getattr(kg, name)) or ""
+    assert doc, f"kg.{name} has no docstring"
+    if name not in _EXAMPLE_PENDING:
+        assert ">>>" in doc, f"kg.{name}'s docstring has no >>> example"
+
+
+@pytest.mark.parametrize("method", ["query", "papers", "entities", "add", "save", "to_networkx", "view"])
+def test_every_documented_method_has_an_example(method):
+    assert ">>>" in (inspect.getdoc(getattr(kg.KnowledgeGraph, method)) or "")
+
+
+def test_analysis_functions_have_examples():
+    for name in kg.analysis.__all__:
+        obj = getattr(kg.analysis, name)
+        if callable(obj):
+            assert ">>>" in (inspect.getdoc(obj) or ""), name
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def test_papers(small):
+    papers = small.papers()
+    assert [p["title"] for p in papers] == TITLES
+    assert all(p["iri"].startswith(PAPER) and len(p["iri"]) == len(PAPER) + 16 for p in papers)
+
+
+def test_entities(small):
+    assert [e["label"] for e in small.entities(type="Architecture")] == ["Swin Transformer", "Transformer", "ViT-B",
+                                                                         "ViT-L"]
+    everything = small.entities()
+    assert len(everything) == 24
+    assert [t for t in ("Architecture", "Dataset", "Method", "Metric", "Task")
+            if any(e["type"] == t for e in everything)] == ["Architecture", "Dataset", "Method", "Metric", "Task"]
+    assert {"iri": "https://w3id.org/paperkg/entity/metric/miou", "type": "Metric", "label": "mIoU"} in everything
+    with pytest.raises(QueryError, match="unknown entity type 'Model'"):
+        small.entities(type="Model")
+
+
+def test_query_binds_and_returns_rows(small):
+    r = small.query("SELECT ?title ?l WHERE { ?p kgo:usesDataset ?d ; dcterms:title ?title . ?d rdfs:label ?l } "
+                    "ORDER BY ?title", l="ImageNet")
+    assert r.vars == ["title", "l"]
+    assert [(str(t), str(l)) for t, l in r.rows] == [(TITLES[0], "ImageNet"), (TITLES[1], "ImageNet")]
+
+
+def test_query_to_dataframe(small):
+    df = small.query("SELECT ?type (COUNT(?e) AS ?n) WHERE { ?e a ?c ; rdfs:label ?l . "
+                     "VALUES ?c { kgo:Method kgo:Dataset } BIND(STRAFTER(STR(?c), '#') AS ?type) } "
+                     "GROUP BY ?type ORDER BY ?type").to_dataframe()
+    assert list(df.columns) == ["type", "n"]
+    assert df.to_dict("records") == [{"type": "Dataset", "n": 5}, {"type": "Method", "n": 8}]
+    assert small.query("ASK { ?p a kgo:Paper }").to_dataframe().to_dict("records") == [{"boolean": True}]
+    empty = small.query("SELECT ?x WHERE { ?x a kgo:Nothing }").to_dataframe()
+    assert list(empty.columns) == ["x"] and len(empty) == 0
+
+
+def test_to_dataframe_without_pandas_says_what_to_install(small, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"needs pandas: pip install 'paperkg\[analysis\]'"):
+        small.query("SELECT ?p WHERE { ?p a kgo:Paper }").to_dataframe()
+
+
+# -- networkx ---------------------------------------------------------------------------------------
+
+def test_to_networkx_kinds(small):
+    m = small.to_networkx()
+    assert (m.number_of_nodes(), m.number_of_edges()) == (29, 28)
+    assert m.is_multigraph() and m.is_directed()
+    cu = small.to_networkx("co-usage")
+    assert (cu.number_of_nodes(), cu.number_of_edges()) == (13, 15)
+    methods = small.to_networkx("co-usage", types=("Method",))
+    assert (methods.number_of_nodes(), methods.number_of_edges()) == (8, 11)  # PASS: 5 methods, 10 pairs; DMAE: 1
+    papers = small.to_networkx("papers")
+    assert sorted(papers.nodes[n]["label"] for n in papers) == TITLES and papers.number_of_edges() == 2
+    with pytest.raises(ValueError, match="unknown networkx kind 'tree'"):
+        small.to_networkx("tree")
+    with pytest.raises(ValueError, match="takes no options"):
+        small.to_networkx("multigraph", types=("Method",))
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["graph.ttl", "graph.nt", "graph.nq", "graph.jsonld"])
+def test_save_round_trips(small, tmp_path, name):
+    out = small.save(tmp_path / name)
+    assert out == tmp_path / name
+    assert isomorphic(kg.load(out).graph, small.graph)
+
+
+def test_view_writes_the_explorer(small, tmp_path):
+    out = small.view(tmp_path / "explorer.html", focus="ImageNet", hops=1)
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") or "<html" in html[:500]
+    assert "ImageNet" in html
+
+
+# -- building and adding ----------------------------------------------------------------------------
+
+def test_add_extractions_relinks_to_the_same_graph_as_one_build(small_dataset):
+    from small_corpus import extractions
+
+    small_graph = kg.KnowledgeGraph(small_dataset).graph  # through the store, as g.graph is
+    exs = extractions()
+    g = kg.KnowledgeGraph._from_extractions(exs[:1])
+    assert g._add_extractions(exs[1:]) == 2
+    assert isomorphic(g.graph, small_graph)
+    assert g._add_extractions(exs) == 0  # already there: not duplicated
+    assert len(g.papers()) == 3 and isomorphic(g.graph, small_graph)
+
+
+def test_build_and_add_from_sources():
+    g = kg.build(f"{SOURCES}/papers.jsonl")
+    assert (g.report.files, g.report.records, g.report.papers) == (1, 3, 3)
+    report = g.add([f"{SOURCES}/arxiv-snapshot.json", f"{SOURCES}/papers.jsonl"])
+    assert (report.files, report.records, report.duplicates, report.papers) == (2, 7, 3, 4)
+    assert len(g.papers()) == 7
+    both = kg.build([f"{SOURCES}/papers.jsonl", f"{SOURCES}/arxiv-snapshot.json"])
+    assert isomorphic(g.graph, both.graph)
+
+
+def test_add_refuses_a_loaded_graph(small):
+    with pytest.raises(GraphError, match=r"opened with kg.load\(\).*kg.build\(\[old..., new...\]\)"):
+        small.add(f"{SOURCES}/papers.jsonl")
+
+
+def test_load_missing_file():
+    with pytest.raises(GraphError, match="no-such.ttl: no such file"):
+        kg.load("tests/data/no-such.ttl")
+
+
+def test_nlp_returns_the_pipeline():
+    doc = kg.nlp()("We fine-tune a ViT-B/16 pre-trained on ImageNet-21K with LoRA and report FID.")
+    assert ("ImageNet-21K", "DATASET") in [(e.text, e.label_) for e in doc.ents]
+
+
+def test_analysis_is_reachable_from_kg(small):
+    assert [r.label for r in kg.analysis.most_used(small.to_networkx(), type="Dataset", n=1)] == ["ImageNet"]
