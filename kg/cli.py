@@ -152,8 +152,10 @@ def view(
     graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
     focus: Optional[str] = typer.Option(None, "--focus", help="Label or alias of an entity, or a paper title."),
     hops: int = typer.Option(1, "--hops", help="With --focus: how many links away to show."),
-    budget: Optional[int] = typer.Option(None, "--budget", help="Most nodes to draw (default: the explorer's); "
-                                                                "the most connected are kept."),
+    kind: str = typer.Option("papers", "--kind", help="papers, or entities: only methods, architectures and "
+                                                      "datasets, linked by how many papers use them together."),
+    budget: Optional[int] = typer.Option(None, "--budget", help="Most nodes to draw (default 300; the page stays "
+                                                                "responsive up to about 1000)."),
     min_confidence: float = typer.Option(0.0, "--min-confidence", help="Hide links whose best evidence is weaker."),
 ) -> None:
     """Write the interactive HTML explorer (works offline).
@@ -161,7 +163,7 @@ def view(
     Example: kg view --focus ImageNet --hops 1 --out imagenet.html
     """
     options = {"budget": budget} if budget is not None else {}
-    path = _open(store, graph).view(out, focus=focus, hops=hops, min_confidence=min_confidence, **options)
+    path = _open(store, graph).view(out, focus=focus, hops=hops, min_confidence=min_confidence, kind=kind, **options)
     typer.echo(f"wrote {path}")
 
 

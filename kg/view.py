@@ -40,12 +40,36 @@ from .vocab import KGO
 
 log = logging.getLogger(__name__)
 
-#: Most nodes one page shows. Provisional: with positions computed in Python and physics off, headless
-#: Chromium (software rendering, 2 cores) draws the synthetic 300-node view of tests/test_view.py in
-#: ~0.3 s, 600 nodes in ~0.7 s, 1400 in ~1.1 s, so speed is not the limit; readability is: at ~300
-#: nodes a view fitted to a 1400×900 window still shows each node as a distinct mark and names its
-#: hubs, beyond that it is a hairball one must zoom into anyway. A later issue measures it in a browser.
+#: Most nodes one page shows. Measured with benchmarks/explorer_budget.py (synthetic graphs shaped like the
+#: sample corpus, headless Debian Chromium 2 cores, software rendering, 2026-11):
+#:
+#:     nodes  links  layout_s  page_MB  ready_s  frame_ms  heap_MB
+#:       300    455       1.1      1.2     1.5        39     10     positions from Python, physics off
+#:      1000   1541       1.2      2.3     1.9        60     21
+#:      3000   4707      10.1      5.5     4.7       168     33     (numpy layout without scipy)
+#:     10000  15851       5.1     16.6   168.2       511    246     in-browser physics: 2.8 min before a frame
+#:
+#: The browser becomes slow between 1000 nodes (~16 frames/s while zooming) and 3000 (~6 frames/s, 10 s of
+#: layout); 10k is unusable. So speed allows up to ~1000 (``budget=1000`` stays usable); the default is set
+#: by readability instead: at 300 nodes a view fitted to a 1400×900 window still shows each node as a distinct
+#: mark and names its hubs, beyond that it is a hairball one must zoom into anyway.
 DEFAULT_BUDGET = 300
+#: Share of the budget given first to the entities most papers link to (the landmarks of a big view);
+#: the rest goes to papers, each with the entities it proposes and its code, and then to the most linked
+#: of what is left. With the sample corpus (1691 nodes) and a budget of 300 this shows 75 hubs and
+#: 82 papers with 94 ``proposes`` and 51 code links (before: 223 papers around 77 hubs, and not one
+#: ``proposes`` or code link). A hub none of whose papers made it is swapped for a node linked to the view.
+HUB_SHARE = 0.25
+#: What a view shows: ``papers`` (papers, their entities and code) or ``entities`` (entities of
+#: :data:`ENTITY_VIEW_TYPES` linked by how many papers use them together).
+KINDS = ("papers", "entities")
+ENTITY_VIEW_TYPES = ("Method", "Architecture", "Dataset")
+#: Entity view: co-occurrence links drawn are each node's this many heaviest (most papers in common):
+#: the sample corpus has ~5.9k pairs among its 913 methods, architectures and datasets, a hairball at any zoom.
+_ENTITY_EDGES_PER_NODE = 3
+#: Entity view: papers listed per entity in the details panel, paper titles named per co-occurrence link.
+_PANEL_PAPERS = 25
+_EDGE_TITLES = 5
 #: Default neighbourhood around a focus: the papers of an entity (or the entities of a paper).
 DEFAULT_HOPS = 1
 #: Node types in display order (legend, trimming ties).
@@ -65,6 +89,7 @@ _RELATION_TEXT = {
     "proposes": "proposes", "evaluatesOn": "evaluates on", "trainsOn": "trains on", "comparesWith": "compares with",
     "usesDataset": "uses dataset", "usesArchitecture": "uses architecture", "usesMethod": "uses method",
     "uses": "uses", "addressesTask": "addresses task", "reportsMetric": "reports metric", "hasCode": "has code",
+    "cooccurs": "used together with",
 }
 
 # ---- look (render_html) ----
@@ -82,6 +107,7 @@ _EDGE_STYLES = {
     "addressesTask": ("addresses task", "#e8a27c", 1.5, [3, 4]),
     "reportsMetric": ("reports metric", "#56B4E9", 1.5, [3, 4]),
     "hasCode": ("has code", "#666666", 1.5, [8, 5]),
+    "cooccurs": ("used together (thicker: more papers)", "#8c8c8c", 1.0, False),
 }
 #: Longest label drawn on the canvas (the full text is in the tooltip and the details panel).
 _LABEL_CHARS = {"Paper": 42}
@@ -105,9 +131,29 @@ _DENSE_LAYOUT_MAX_NODES = 4000
 #: labels smaller than _LABEL_MIN_SCREEN_PX on screen are hidden until one zooms in (a 300-node view
 #: fitted to the window then names only its hubs instead of drawing a smear of text).
 _FONT_BASE, _FONT_PER_SQRT_DEGREE, _FONT_MAX = 14, 4.0, 60
+#: An entity's label grows faster: the sample corpus's whole view is fitted at zoom ~0.3, where ImageNet
+#: (~30 links shown) gets ~17 px on screen and an entity with 9 links ~11 px; papers' titles stay hidden.
+_FONT_PER_SQRT_DEGREE_ENTITY = 8.0
 #: …except a paper's: its long title would cover its own entities' labels.
 _FONT_MAX_PAPER = 18
+#: …and starts smaller, so that in a big view (e.g. the ~190 papers around ImageNet, fitted at zoom ~0.7)
+#: the titles of papers with one link show only once one zooms in instead of piling onto each other.
+_FONT_PAPER_BASE = 11
+#: A view of at most this many nodes is read label by label: every label at one size (no giant hub
+#: names over their neighbours), nodes at most _SIZE_MAX_SMALL px, and neighbours _LAYOUT_NEIGHBOUR_PX_SMALL
+#: apart so that labels of ~20 characters do not overlap (measured on focus views of the sample corpus:
+#: "Consistency Models", 1 hop, 11 nodes; "ImageNet", 1 hop, 60 nodes).
+_SMALL_VIEW = 60
+_SIZE_MAX_SMALL = 22.0
+_LAYOUT_NEIGHBOUR_PX_SMALL = 170.0
+#: Entity view: link width 1 px + this per sqrt(papers in common).
+_COOCCUR_WIDTH_PER_SQRT = 1.2
 _LABEL_MIN_SCREEN_PX = 8
+#: …and no label is drawn bigger than this on screen, so that a hub's name sized to be read at the
+#: whole view's zoom (~0.3) does not cover the picture once one zooms in (e.g. after a search); done by
+#: templates/explorer.js on every zoom (vis-network's own ``scaling.label.maxVisible`` only applies to
+#: value-scaled labels), read from ``<body data-label-max>``.
+_LABEL_MAX_SCREEN_PX = 20
 _HEADER_PX = 48
 
 
@@ -237,7 +283,7 @@ def _resolve_focus(focus: str, nodes: dict[str, dict], shown: set[str], min_conf
 
 
 def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT_HOPS,
-                  budget: int = DEFAULT_BUDGET, min_confidence: float = 0.0) -> dict:
+                  budget: int = DEFAULT_BUDGET, min_confidence: float = 0.0, kind: str = "papers") -> dict:
     """Read the graph into the plain data the explorer page draws.
 
     Params:
@@ -247,10 +293,15 @@ def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT
             only nodes within ``hops`` links of it are kept. A label or title wins over an alias; what
             several nodes share is a focus on all of them. ``None``: the whole graph.
         hops: how many links away from the focus to go (0: the focus alone).
-        budget: most nodes to keep; above it the most connected nodes are kept (the focus always) and
-            what was left out is counted in ``omitted``.
+        budget: most nodes to keep; above it the focus, then the entities most papers link to (a
+            :data:`HUB_SHARE` of the budget), then papers each with what it proposes and its code are kept
+            (an entity view keeps entities by number of papers); what was left out is counted in ``omitted``.
         min_confidence: drop links whose best evidence is less confident than this (and, when above 0,
             links without evidence); entities and code left without links are dropped too.
+        kind: ``"papers"`` (papers → entities and code) or ``"entities"``: only methods, architectures and
+            datasets, two linked when papers use both (edge ``relation`` ``"cooccurs"``, ``papers`` the
+            number of such papers, ``titles`` a few of them; node ``degree`` its number of papers and
+            ``papers`` their titles, relations, confidences and evidence).
 
     Returns:
         ``{"nodes": [...], "edges": [...], "counts": {...}, "omitted": {...}, "total": {...},
@@ -264,12 +315,14 @@ def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT
 
     Raises:
         ViewError: unknown focus, a focus with no links at ``min_confidence``, or a bad ``hops``,
-            ``budget`` or ``min_confidence``.
+            ``budget``, ``min_confidence`` or ``kind``.
 
     >>> from rdflib import Graph
     >>> explorer_data(Graph())["nodes"]
     []
     """
+    if kind not in KINDS:
+        raise ViewError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
         raise ViewError(f"hops must be a whole number >= 0, not {hops!r}")
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
@@ -289,19 +342,25 @@ def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT
     nodes, edges = _read(graph)
     if min_confidence > 0:
         edges = [e for e in edges if e["confidence"] is not None and e["confidence"] >= min_confidence]
-    linked = {e["target"] for e in edges}
-    universe = {i for i, n in nodes.items() if n["type"] == "Paper" or i in linked}
+    for e in edges:
+        if e["relation"] == "hasCode":
+            nodes[e["source"]]["code"].append(e["target"])
+    for n in nodes.values():
+        if n["type"] == "Paper":
+            n["code"] = sorted(n["code"])
+    if kind == "entities":
+        nodes, edges = _cooccurrence(nodes, edges)
+        universe = set(nodes)
+    else:
+        linked = {e["target"] for e in edges}
+        universe = {i for i, n in nodes.items() if n["type"] == "Paper" or i in linked}
     adjacency: dict[str, set[str]] = defaultdict(set)
     for e in edges:
         adjacency[e["source"]].add(e["target"])
         adjacency[e["target"]].add(e["source"])
-    for e in edges:
-        if e["relation"] == "hasCode":
-            nodes[e["source"]]["code"].append(e["target"])
     for i in universe:
-        nodes[i]["degree"] = len(adjacency[i])
-        if nodes[i]["type"] == "Paper":
-            nodes[i]["code"] = sorted(nodes[i]["code"])
+        if kind != "entities":  # an entity view's degree is its number of papers (set by _cooccurrence)
+            nodes[i]["degree"] = len(adjacency[i])
     total = {"nodes": len(universe), "edges": len(edges)}
 
     focus_info = None
@@ -324,17 +383,19 @@ def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT
     candidate_edges = [e for e in edges if e["source"] in candidates and e["target"] in candidates]
     keep = candidates
     if len(candidates) > budget:
-        local = Counter()
-        for e in candidate_edges:
-            local[e["source"]] += 1
-            local[e["target"]] += 1
         must = set(focus_info["ids"]) if focus_info else set()
-        rest = sorted(candidates - must, key=lambda i: (-local[i], NODE_TYPES.index(nodes[i]["type"]),
-                                                         nodes[i]["label"].casefold(), i))
-        keep = must | set(rest[:max(0, budget - len(must))])
+        keep = _trim(candidates, must, candidate_edges, nodes, budget, kind)
         omitted_nodes.update(nodes[i]["type"] for i in candidates - keep)
         log.info("view budget %d: kept %d of %d nodes", budget, len(keep), len(candidates))
     shown_edges = [e for e in candidate_edges if e["source"] in keep and e["target"] in keep]
+    if kind == "entities" and len(shown_edges) > _ENTITY_EDGES_PER_NODE * len(keep):
+        # each node's heaviest co-occurrences (most papers in common), so that none is left alone
+        heaviest: dict[str, list[dict]] = defaultdict(list)
+        for e in sorted(shown_edges, key=lambda e: (-e["papers"], e["source"], e["target"])):
+            for end in (e["source"], e["target"]):
+                heaviest[end].append(e)
+        chosen = {id(e) for es in heaviest.values() for e in es[:_ENTITY_EDGES_PER_NODE]}
+        shown_edges = [e for e in shown_edges if id(e) in chosen]
     shown_counts = Counter(nodes[i]["type"] for i in keep)
 
     def by_type(counter: Counter) -> dict[str, int]:
@@ -349,7 +410,92 @@ def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT
         "focus": focus_info,
         "budget": budget,
         "min_confidence": float(min_confidence),
+        "kind": kind,
     }
+
+
+def _trim(candidates: set[str], must: set[str], edges: list[dict], nodes: dict[str, dict], budget: int,
+          kind: str) -> set[str]:
+    """The nodes a view over budget keeps (see :data:`HUB_SHARE`); deterministic."""
+    local: Counter = Counter()
+    for e in edges:
+        local[e["source"]] += 1
+        local[e["target"]] += 1
+    if kind == "entities":
+        local = Counter({i: nodes[i]["degree"] for i in candidates})  # by number of papers
+
+    def rank(i: str) -> tuple:
+        return -local[i], NODE_TYPES.index(nodes[i]["type"]), nodes[i]["label"].casefold(), i
+
+    keep = set(must)
+    room = max(0, budget - len(keep))
+    if kind != "entities":
+        # 1. the entities most papers link to: the landmarks of the picture
+        entities = sorted((i for i in candidates - keep if nodes[i]["type"] in _ENTITY_TYPES), key=rank)
+        keep.update(entities[:min(room, max(1, round(budget * HUB_SHARE)))])
+        # 2. papers, each with what it proposes and its code: those that propose or have code first
+        proposes: dict[str, set[str]] = defaultdict(set)
+        for e in edges:
+            if e["relation"] in ("proposes", "hasCode"):
+                proposes[e["source"]].add(e["target"])
+        papers = sorted((i for i in candidates - keep if nodes[i]["type"] == "Paper"),
+                        key=lambda i: (not proposes[i],) + rank(i))
+        for p in papers:
+            group = ({p} | proposes[p]) - keep
+            if len(keep) + len(group) <= budget:
+                keep |= group
+    # 3. whatever room is left: the rest with most links into what is kept (no stray lone nodes), then most linked
+    into: Counter = Counter()
+    for e in edges:
+        if e["source"] in keep:
+            into[e["target"]] += 1
+        if e["target"] in keep:
+            into[e["source"]] += 1
+    rest = sorted(candidates - keep, key=lambda i: (-into[i],) + rank(i))
+    keep.update(rest[:max(0, budget - len(keep))])
+    # 4. a hub whose papers all stayed out would float alone: give its place to a node linked to the view
+    linked = {end for e in edges if e["source"] in keep and e["target"] in keep for end in (e["source"], e["target"])}
+    alone = sorted(keep - must - linked, key=rank, reverse=True)
+    spare = [i for i in rest if i not in keep and into[i] > 0]
+    for old_id, new_id in zip(alone, spare):
+        keep.discard(old_id)
+        keep.add(new_id)
+    return keep
+
+
+def _cooccurrence(nodes: dict[str, dict], edges: list[dict]) -> tuple[dict[str, dict], list[dict]]:
+    """The entity view: entities of :data:`ENTITY_VIEW_TYPES` linked by the papers that use them together.
+
+    A node's ``degree`` is its number of papers and ``papers`` lists them (title, relation, confidence,
+    best evidence; the most confident first, at most :data:`_PANEL_PAPERS`); an edge's ``papers`` is how
+    many papers link both ends and ``titles`` names a few.
+    """
+    by_paper: dict[str, list[str]] = defaultdict(list)
+    papers_of: dict[str, list[dict]] = defaultdict(list)
+    for e in edges:
+        if nodes[e["target"]]["type"] in ENTITY_VIEW_TYPES:
+            by_paper[e["source"]].append(e["target"])
+            papers_of[e["target"]].append(e)
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for p, ents in by_paper.items():
+        ents = sorted(set(ents))
+        for a in range(len(ents)):
+            for b in range(a + 1, len(ents)):
+                shared[(ents[a], ents[b])].append(p)
+    out = {}
+    for i, links in papers_of.items():
+        node = dict(nodes[i])
+        node["degree"] = len(links)
+        links = sorted(links, key=lambda e: (-(e["confidence"] if e["confidence"] is not None else -1.0),
+                                             nodes[e["source"]]["label"].casefold(), e["source"]))
+        node["papers"] = [{"title": nodes[e["source"]]["label"], "relation": e["relation"],
+                           "confidence": e["confidence"], "evidence": e["evidence"]} for e in links[:_PANEL_PAPERS]]
+        out[i] = node
+    co_edges = [{"source": a, "target": b, "relation": "cooccurs", "relations": ["cooccurs"], "papers": len(ps),
+                 "titles": sorted(nodes[p]["label"] for p in ps)[:_EDGE_TITLES], "evidence": None,
+                 "confidence": None}
+                for (a, b), ps in sorted(shared.items())]
+    return out, co_edges
 
 
 # ---------------------------------------------------------------------------------------------- render
@@ -366,12 +512,12 @@ def _truncate(text: str, limit: int) -> str:
 
 
 def _edge_group(relation: str) -> str:
-    if relation in ("proposes", "comparesWith", "addressesTask", "reportsMetric", "hasCode"):
+    if relation in ("proposes", "comparesWith", "addressesTask", "reportsMetric", "hasCode", "cooccurs"):
         return relation
     return "uses"
 
 
-def _node_tip(n: dict) -> list[list[str]]:
+def _node_tip(n: dict, entity_view: bool = False) -> list[list[str]]:
     if n["type"] == "Paper":
         lines = [["head", n.get("title") or n["label"]], ["meta", "Paper" + (f" · {n['url']}" if n.get("url") else "")]]
         if n.get("abstract"):
@@ -381,12 +527,18 @@ def _node_tip(n: dict) -> list[list[str]]:
     if n["type"] == "Code":
         return [["head", n.get("url") or n["label"]], ["meta", f"Code repository · {n.get('degree', 0)} paper(s)"]]
     lines = [["head", n["label"]], ["meta", f"{n['type']} · linked to {n.get('degree', 0)} paper(s)"]]
+    if entity_view:
+        lines[1][1] = f"{n['type']} · used by {n.get('degree', 0)} paper(s)"
     if n.get("aliases"):
         lines.append(["text", "also written: " + ", ".join(n["aliases"])])
     return lines
 
 
 def _edge_tip(e: dict, labels: dict[str, str]) -> list[list[str]]:
+    if e["relation"] == "cooccurs":
+        return [["head", f"{labels.get(e['source'], e['source'])} — {labels.get(e['target'], e['target'])}"],
+                ["meta", f"used together in {e.get('papers', 0)} paper(s)"],
+                *[["text", t] for t in e.get("titles", ())]]
     lines = [["head", f"{_truncate(labels.get(e['source'], e['source']), 60)} — "
                       f"{_RELATION_TEXT.get(e['relation'], e['relation'])} → {labels.get(e['target'], e['target'])}"]]
     if len(e.get("relations", ())) > 1:
@@ -401,7 +553,7 @@ def _edge_tip(e: dict, labels: dict[str, str]) -> list[list[str]]:
     return lines
 
 
-def _positions(data: dict) -> dict[str, tuple[float, float]] | None:
+def _positions(data: dict, spacing: float = _LAYOUT_NEIGHBOUR_PX) -> dict[str, tuple[float, float]] | None:
     """Node positions in px, or None when no Python layout is possible (then the browser lays out).
 
     Each connected component gets a seeded spring layout of its own, scaled so that neighbouring nodes
@@ -419,14 +571,14 @@ def _positions(data: dict) -> dict[str, tuple[float, float]] | None:
     components = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
     layouts = []
     for comp in components:
-        layout = _component_layout(g.subgraph(comp))
+        layout = _component_layout(g.subgraph(comp), spacing)
         if layout is None:
             return None
         layouts.append(layout)
-    return _pack(layouts)
+    return _pack(layouts, spacing)
 
 
-def _component_layout(g: Any) -> dict[str, tuple[float, float]] | None:
+def _component_layout(g: Any, spacing: float = _LAYOUT_NEIGHBOUR_PX) -> dict[str, tuple[float, float]] | None:
     """One connected component laid out in px, its bounding box starting at (0, 0)."""
     import networkx as nx
 
@@ -440,15 +592,15 @@ def _component_layout(g: Any) -> dict[str, tuple[float, float]] | None:
             log.warning("no Python layout for %d nodes without scipy; the browser lays them out once instead", len(g))
             return None
         pos = _dense_spring_layout(g, k)
-    scale = _LAYOUT_NEIGHBOUR_PX / _median_neighbour_distance([tuple(pos[i]) for i in g])
+    scale = spacing / _median_neighbour_distance([tuple(pos[i]) for i in g])
     x0 = min(float(p[0]) for p in pos.values())
     y0 = min(float(p[1]) for p in pos.values())
     return {i: ((float(x) - x0) * scale, (float(y) - y0) * scale) for i, (x, y) in pos.items()}
 
 
-def _pack(layouts: list[dict[str, tuple[float, float]]]) -> dict[str, tuple[float, float]]:
+def _pack(layouts: list[dict[str, tuple[float, float]]], gap: float = _LAYOUT_NEIGHBOUR_PX
+          ) -> dict[str, tuple[float, float]]:
     """Place component layouts (largest first): the first on top, the rest in rows beneath it."""
-    gap = _LAYOUT_NEIGHBOUR_PX
 
     def size(layout: dict) -> tuple[float, float]:
         return max(x for x, _ in layout.values()), max(y for _, y in layout.values())
@@ -532,7 +684,8 @@ def _legend(data: dict) -> str:
     items = []
     for t in NODE_TYPES:
         if counts.get(t):
-            items.append(f'<li data-type="{t}">{_legend_svg(_SHAPES[t], _COLOURS[t])}<span>{t}</span>'
+            items.append(f'<li data-type="{t}"><label><input type="checkbox" class="kg-filter" value="{t}" checked '
+                         f'aria-label="show {t} nodes">{_legend_svg(_SHAPES[t], _COLOURS[t])}<span>{t}</span></label>'
                          f'<span class="kg-count">{counts[t]}</span></li>')
     groups = sorted({_edge_group(e["relation"]) for e in data["edges"]}, key=list(_EDGE_STYLES).index)
     links = []
@@ -543,9 +696,15 @@ def _legend(data: dict) -> str:
     parts = ['<div id="kg-legend" role="note" aria-label="legend">', "<h2>Nodes</h2>", "<ul>", *items, "</ul>"]
     if links:
         parts += ["<h2>Links</h2>", "<ul>", *links, "</ul>"]
+    if any(isinstance(e.get("confidence"), (int, float)) for e in data["edges"]):
+        parts.append('<div id="kg-confidence"><label for="kg-min-confidence">Hide links below confidence '
+                     '<output id="kg-confidence-value" for="kg-min-confidence">0.00</output></label>'
+                     '<input id="kg-min-confidence" type="range" min="0" max="1" step="0.05" value="0"></div>')
+    parts.append('<div id="kg-visible" aria-live="polite"></div>')
     parts.append(_omitted(data))
-    parts += ['<div class="kg-hint">Node size: number of links. Hover for details, click to pin them, '
-              'scroll to zoom.</div>', "</div>"]
+    size_text = "number of papers" if data.get("kind") == "entities" else "links shown"
+    parts += [f'<div class="kg-hint">Node size: {size_text}. Untick a type to hide it. Hover for details, '
+              'click for the full record, scroll to zoom.</div>', "</div>"]
     return "\n".join(parts)
 
 
@@ -558,6 +717,8 @@ def _stats(data: dict) -> str:
     if total and (total.get("nodes"), total.get("edges")) != (shown, links):
         text = f"{shown} of {total.get('nodes')} nodes · {links} of {total.get('edges')} links"
     focus = data.get("focus")
+    if data.get("kind") == "entities":
+        text += " · methods, architectures and datasets used together"
     if focus:
         text += f" · around “{focus['query']}”, {focus['hops']} hop{'s' if focus['hops'] != 1 else ''}"
     if data.get("min_confidence"):
@@ -574,9 +735,16 @@ def _omitted(data: dict) -> str:
         return ""
     rows = "".join(f"<li>{html.escape(t)}<span class=\"kg-count\">{int(n)}</span></li>" for t, n in omitted.items())
     return (f'<div class="kg-omitted" data-omitted="{sum(omitted.values())}"><h2>Not shown</h2>'
-            f"<p>Only the {len(data['nodes'])} most linked nodes fit the budget of {html.escape(str(data.get('budget')))}; "
-            f"left out:</p><ul>{rows}<li>links<span class=\"kg-count\">{int(data['omitted'].get('edges', 0))}</span></li>"
+            f"<p>{_kept_text(data)}; left out:</p><ul>{rows}<li>links<span class=\"kg-count\">{int(data['omitted'].get('edges', 0))}</span></li>"
             "</ul><p>Focus on a node (and its hops) or raise the budget to see them.</p></div>")
+
+
+def _kept_text(data: dict) -> str:
+    budget = html.escape(str(data.get("budget")))
+    if data.get("kind") == "entities":
+        return f"The budget of {budget} nodes keeps the entities used by most papers"
+    return (f"The budget of {budget} nodes keeps the entities most papers link to, then papers with what "
+            "they propose and their code")
 
 
 def _asset(name: str) -> str:
@@ -645,37 +813,55 @@ def render_html(data: dict, *, title: str = "paperkg explorer") -> str:
     if bad:
         raise ViewError(f"explorer data has an edge to a node it does not list: {bad[0]['source']} → {bad[0]['target']}")
 
-    positions = _positions(data)
-    net = Network(height=f"calc(100vh - {_HEADER_PX}px)", width="100%", directed=True, heading="",
+    entity_view = data.get("kind") == "entities"
+    small = len(data["nodes"]) <= _SMALL_VIEW
+    positions = _positions(data, _LAYOUT_NEIGHBOUR_PX_SMALL if small else _LAYOUT_NEIGHBOUR_PX)
+    # Size by links in this view (a hub of the corpus is not big in a focus view where it has one
+    # link); an entity view sizes by number of papers.
+    shown: Counter = Counter()
+    for e in data["edges"]:
+        shown[e["source"]] += 1
+        shown[e["target"]] += 1
+    net = Network(height=f"calc(100vh - {_HEADER_PX}px)", width="100%", directed=not entity_view, heading="",
                   cdn_resources="in_line")
     for n in data["nodes"]:
         t = n["type"]
         colour = _COLOURS.get(t, "#888888")
         extra = {"x": positions[n["id"]][0], "y": positions[n["id"]][1]} if positions else {}
+        weight = math.sqrt(n.get("degree", 0) if entity_view else shown[n["id"]])
+        size = min(_SIZE_MAX_SMALL if small else _SIZE_MAX, _SIZE_BASE + _SIZE_PER_SQRT_DEGREE * weight)
+        if small:
+            font = _FONT_BASE
+        elif t == "Paper":
+            font = min(_FONT_MAX_PAPER, _FONT_PAPER_BASE + _FONT_PER_SQRT_DEGREE * max(0.0, weight - 1))
+        else:
+            font = min(_FONT_MAX, _FONT_BASE + _FONT_PER_SQRT_DEGREE_ENTITY * weight)
         # No "title" key: pyvis switches to an innerHTML popup when a title contains "href"; the
         # tooltip is set in the browser from "tip" as a DOM element instead (templates/explorer.js).
         net.add_node(n["id"], label=_truncate(n["label"], _LABEL_CHARS.get(t, _LABEL_CHARS_DEFAULT)) or "?",
                      shape=_SHAPES.get(t, "dot"), color={"background": colour, "border": colour,
                                                           "highlight": {"background": colour, "border": "#000000"},
                                                           "hover": {"background": colour, "border": "#000000"}},
-                     size=round(min(_SIZE_MAX, _SIZE_BASE + _SIZE_PER_SQRT_DEGREE * math.sqrt(n.get("degree", 0))), 1),
-                     font={"size": round(min(_FONT_MAX_PAPER if t == "Paper" else _FONT_MAX,
-                                             _FONT_BASE + _FONT_PER_SQRT_DEGREE * math.sqrt(n.get("degree", 0))), 1)},
-                     tip=_node_tip(n),
+                     size=round(size, 1), font={"size": round(font, 1)},
+                     tip=_node_tip(n, entity_view),
                      kg={"type": t, "title": n.get("title") or n["label"], "abstract": n.get("abstract", ""),
-                         "aliases": n.get("aliases", []), "code": n.get("code", []), "url": n.get("url")},
+                         "aliases": n.get("aliases", []), "code": n.get("code", []), "url": n.get("url"),
+                         "degree": n.get("degree", 0), "papers": n.get("papers")},
                      **extra)
     for e in data["edges"]:
         _, colour, width, dashes = _EDGE_STYLES[_edge_group(e["relation"])]
+        if e["relation"] == "cooccurs":
+            width = round(1.0 + _COOCCUR_WIDTH_PER_SQRT * (math.sqrt(e.get("papers", 1)) - 1), 1)
         net.add_edge(e["source"], e["target"], color={"color": colour, "highlight": "#000000", "hover": "#000000"},
                      width=width, dashes=dashes, tip=_edge_tip(e, labels),
                      kg={"relation": e["relation"], "relations": e.get("relations", [e["relation"]]),
                          "relation_text": _RELATION_TEXT.get(e["relation"], e["relation"]),
-                         "evidence": e.get("evidence")})
+                         "evidence": e.get("evidence"), "confidence": e.get("confidence"),
+                         "papers": e.get("papers"), "titles": e.get("titles")})
     options = {
         "nodes": {"font": {"size": 14, "face": "sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"},
                   "borderWidth": 1, "scaling": {"label": {"drawThreshold": _LABEL_MIN_SCREEN_PX}}},
-        "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+        "edges": {"smooth": False, "arrows": {"to": {"enabled": not entity_view, "scaleFactor": 0.5}},
                   "selectionWidth": 2, "hoverWidth": 1},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": len(data["edges"]) > 1000,
                         "navigationButtons": False, "keyboard": False},
@@ -706,7 +892,8 @@ def _finish(page: str, data: dict, title: str, physics: str) -> str:
     if "</head>" not in page or "<body>" not in page or "</body>" not in page:
         raise ViewError("the pyvis template changed shape (no </head>, <body> or </body>); update kg/view.py")
     page = page.replace("</head>", head + "</head>", 1)
-    page = page.replace("<body>", f'<body data-physics="{physics}">\n' + body, 1)
+    page = page.replace("<body>", f'<body data-physics="{physics}" data-label-max="{_LABEL_MAX_SCREEN_PX}">\n'
+                        + body, 1)
     page = page.replace("</body>", f"<script>{_asset('explorer.js')}</script>\n</body>", 1)
     # Content-Security-Policy: no network at all; only the inline scripts written here run (by hash), so
     # neither an injected <script> nor an on…= attribute could.

@@ -96,6 +96,11 @@ def parse(page: str) -> Tags:
     return t
 
 
+def payload_nodes(page: str) -> list[dict]:
+    payload = next(s for s in parse(page).scripts if "new vis.DataSet(" in s)
+    return json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", payload).group(1))
+
+
 def by_label(data: dict) -> dict[str, dict]:
     return {n["label"]: n for n in data["nodes"]}
 
@@ -213,19 +218,33 @@ def test_bad_options_raise_view_error(small_graph, bad):
         explorer_data(small_graph, **bad)
 
 
-def test_budget_keeps_the_most_connected_and_reports_the_rest(small_graph):
+def test_budget_keeps_hubs_then_papers_with_what_they_propose_and_their_code(small_graph):
     got = explorer_data(small_graph, budget=10)
-    # 3 papers (8, 7, 13 links), ImageNet and top-1 accuracy (2 each), then 1-link nodes by type then name
+    # a quarter of the budget for the entities most papers link to (ImageNet, top-1 accuracy: 2 papers
+    # each), then each paper with its proposed entities and code, then the most linked of the rest (DINO)
     assert {n["label"] for n in got["nodes"]} == {
-        "PASS: An ImageNet replacement for self-supervised pretraining without humans", DMAE.title, SWIN.title,
-        "ImageNet", "top-1 accuracy", "DINO", "knowledge distillation", "Masked Autoencoders", "MoCo v2",
-        "self-attention"}
-    assert got["omitted"] == {"nodes": {"Method": 3, "Architecture": 4, "Dataset": 4, "Task": 4, "Metric": 2,
-                                        "Code": 2}, "edges": 19}
+        "ImageNet", "top-1 accuracy",
+        "PASS: An ImageNet replacement for self-supervised pretraining without humans",
+        "Pictures without humAns for Self-Supervision",
+        SWIN.title, "Swin Transformer", "github.com/microsoft/Swin-Transformer",
+        DMAE.title, "github.com/UCSC-VLAA/DMAE", "DINO"}
+    assert {"proposes", "hasCode"} <= {e["relation"] for e in got["edges"]}
+    assert got["omitted"] == {"nodes": {"Method": 7, "Architecture": 3, "Dataset": 3, "Task": 4, "Metric": 2},
+                              "edges": 19}
     assert len(got["edges"]) == 9
     page = parse(render_html(got))
     note = [a for t, a in page.tags if "data-omitted" in a]
     assert note and note[0]["data-omitted"] == "19"
+
+
+def test_budget_on_the_synthetic_corpus_keeps_proposals_and_code():
+    full = explorer_data(synthetic_graph(60), budget=10_000)
+    got = explorer_data(synthetic_graph(60), budget=40)
+    assert len(got["nodes"]) == 40
+    hubs = sorted((n for n in full["nodes"] if n["type"] != "Paper"), key=lambda n: -n["degree"])[:10]
+    kept = {n["id"] for n in got["nodes"]}
+    assert all(h["id"] in kept for h in hubs)  # the 10 (a quarter of 40) most linked entities
+    assert sum(n["type"] == "Paper" for n in got["nodes"]) >= 10
 
 
 def test_budget_always_keeps_the_focus(small_graph):
@@ -254,7 +273,49 @@ def test_uses_hierarchy_matches_the_ontology():
         str(s)[len(str(kgo)):] for s in onto.transitive_subjects(RDFS.subPropertyOf, kgo.uses)}
 
 
+def test_entity_view_links_entities_used_together(small_graph):
+    got = explorer_data(small_graph, kind="entities")
+    assert {n["type"] for n in got["nodes"]} == {"Method", "Architecture", "Dataset"}
+    assert {e["relation"] for e in got["edges"]} == {"cooccurs"}
+    nodes = by_label(got)
+    imagenet = nodes["ImageNet"]
+    assert imagenet["degree"] == 2 and {p["title"] for p in imagenet["papers"]} == {
+        "PASS: An ImageNet replacement for self-supervised pretraining without humans", DMAE.title}
+    assert all(p["evidence"]["mention"] for p in imagenet["papers"])
+    pair = [e for e in got["edges"] if {e["source"], e["target"]} == {imagenet["id"], nodes["Masked Autoencoders"]["id"]}]
+    assert pair and pair[0]["papers"] == 1 and pair[0]["titles"] == [DMAE.title]
+    assert got["kind"] == "entities"
+    focus = explorer_data(small_graph, kind="entities", focus="MAE", hops=1)
+    assert {n["label"] for n in focus["nodes"]} == {"ImageNet", "Masked Autoencoders", "ViT-B", "ViT-L",
+                                                    "knowledge distillation"}
+    page = render_html(got)
+    assert "used together" in page and '"arrows": {"to": {"enabled": false' in page
+
+
+def test_unknown_kind_raises_view_error(small_graph):
+    with pytest.raises(ViewError, match="kind must be one of papers, entities, not 'graph'"):
+        explorer_data(small_graph, kind="graph")
+
+
 # ---------------------------------------------------------------------------------------------- page
+
+
+def test_a_small_view_draws_every_label_at_one_size(small_graph):
+    nodes = payload_nodes(render_html(explorer_data(small_graph, focus="ImageNet", hops=1)))
+    assert {n["font"]["size"] for n in nodes} == {kg.view._FONT_BASE}
+    assert max(n["size"] for n in nodes) <= kg.view._SIZE_MAX_SMALL
+    big = payload_nodes(render_html(explorer_data(synthetic_graph(), budget=300)))
+    assert len({n["font"]["size"] for n in big}) > 3  # a big view names its hubs bigger
+
+
+def test_page_has_filters_slider_and_alias_search_data(page):
+    tags = parse(page).tags
+    assert [a["value"] for t, a in tags if t == "input" and "kg-filter" in a.get("class", "")] == [
+        "Paper", "Method", "Architecture", "Dataset", "Task", "Metric", "Code"]
+    slider = next(a for t, a in tags if a.get("id") == "kg-min-confidence")
+    assert slider["type"] == "range" and slider["min"] == "0" and slider["max"] == "1"
+    mae = next(n for n in payload_nodes(page) if n["label"] == "Masked Autoencoders")
+    assert "MAE" in mae["kg"]["aliases"]
 
 
 def test_legend_lists_exactly_the_types_present(small_graph, page):

@@ -46,6 +46,11 @@
   edges.update(edges.get().map(function (e) { return {id: e.id, title: tooltip(e.tip)}; }));
 
   var panel = document.getElementById("kg-panel");
+  var ABSTRACT_SNIPPET = 600;
+
+  function label(n) {
+    return n ? String((n.kg && n.kg.title) || n.label) : "";
+  }
 
   function evidenceBlock(ev) {
     var box = el("div", "kg-evidence");
@@ -72,6 +77,29 @@
     return box;
   }
 
+  // Headings of the link groups in the panel, for a paper (its links out) and an entity (links in).
+  var OUT = {proposes: "Proposes", hasCode: "Code", addressesTask: "Addresses tasks", reportsMetric: "Reports metrics",
+             comparesWith: "Compares with", cooccurs: "Used together with"};
+  var IN = {proposes: "Proposed by", hasCode: "Code of", cooccurs: "Used together with"};
+  var ORDER = ["proposes", "hasCode", "uses", "comparesWith", "addressesTask", "reportsMetric", "cooccurs"];
+  function group(rel) {
+    return (ORDER.indexOf(rel) >= 0) ? rel : "uses";
+  }
+
+  function abstractBlock(text) {
+    var p = el("p", "kg-abstract");
+    if (text.length <= ABSTRACT_SNIPPET) {
+      p.textContent = text;
+      return p;
+    }
+    p.textContent = text.slice(0, ABSTRACT_SNIPPET).replace(/\s+\S*$/, "") + "\u2026 ";
+    var more = el("button", "kg-more", "more");
+    more.type = "button";
+    more.addEventListener("click", function () { p.textContent = text; });
+    p.appendChild(more);
+    return p;
+  }
+
   function showNode(id) {
     var n = nodes.get(id);
     if (!n) {
@@ -79,20 +107,25 @@
     }
     var k = n.kg || {};
     panel.textContent = "";
+    var close = el("button", "kg-close", "\u00d7");
+    close.type = "button";
+    close.setAttribute("aria-label", "close");
+    close.addEventListener("click", function () { panel.hidden = true; network.unselectAll(); });
+    panel.appendChild(close);
     panel.appendChild(el("div", "kg-type", k.type));
     panel.appendChild(el("h2", null, k.title || n.label));
     if (k.url) {
       panel.appendChild(link(k.url));
     }
     if (k.aliases && k.aliases.length) {
-      panel.appendChild(el("div", "kg-meta", "Also written: " + k.aliases.join(", ")));
+      panel.appendChild(el("div", "kg-meta kg-aliases", "Also written: " + k.aliases.join(", ")));
     }
     if (k.abstract) {
-      panel.appendChild(el("p", "kg-abstract", k.abstract));
+      panel.appendChild(abstractBlock(String(k.abstract)));
     }
     if (k.code && k.code.length) {
       panel.appendChild(el("h3", null, "Code"));
-      var ul = el("ul");
+      var ul = el("ul", "kg-code");
       k.code.forEach(function (u) {
         var li = el("li");
         li.appendChild(link(u));
@@ -100,22 +133,64 @@
       });
       panel.appendChild(ul);
     }
+    if (k.papers) {  // entity view: the papers are not nodes, the data lists them
+      panel.appendChild(el("h3", null, "Papers (" + k.degree + ")" +
+        (k.papers.length < k.degree ? ", the " + k.papers.length + " most confident" : "")));
+      var plist = el("ul", "kg-links");
+      k.papers.forEach(function (p) {
+        var li = el("li");
+        li.appendChild(el("div", "kg-rel", (p.relation === "proposes" ? "proposed by  " : "used by  ") + p.title));
+        li.appendChild(evidenceBlock(p.evidence));
+        plist.appendChild(li);
+      });
+      panel.appendChild(plist);
+    }
     var ids = network.getConnectedEdges(id);
-    if (ids.length) {
-      panel.appendChild(el("h3", null, "Links (" + ids.length + ")"));
-      var list = el("ul", "kg-links");
-      edges.get(ids).sort(function (x, y) {
-        return String(x.kg.relation + x.to).localeCompare(String(y.kg.relation + y.to));
+    var groups = {};
+    edges.get(ids).forEach(function (e) {
+      if (e.kg.relation === "hasCode" && k.type === "Paper") {
+        return;  // listed above with working links
+      }
+      var g = group(e.kg.relation);
+      (groups[g] = groups[g] || []).push(e);
+    });
+    ORDER.forEach(function (g) {
+      var list = groups[g];
+      if (!list) {
+        return;
+      }
+      var outgoing = list[0].from === id;
+      var head = outgoing ? (OUT[g] || "Uses") : (IN[g] || "Used by");
+      panel.appendChild(el("h3", null, head + " (" + list.length + ")"));
+      var ul = el("ul", "kg-links");
+      list.sort(function (x, y) {
+        return label(nodes.get(x.from === id ? x.to : x.from)).localeCompare(label(nodes.get(y.from === id ? y.to : y.from)));
       }).forEach(function (e) {
         var other = nodes.get(e.from === id ? e.to : e.from);
         var li = el("li");
-        li.appendChild(el("div", "kg-rel", e.kg.relation_text + "  " + (other ? (other.kg.title || other.label) : "")));
-        li.appendChild(evidenceBlock(e.kg.evidence));
-        list.appendChild(li);
+        var text = label(other);
+        if (e.kg.relation === "cooccurs") {
+          text += " \u2014 " + e.kg.papers + " paper(s)";
+        } else if (g === "uses" && e.kg.relation !== "uses") {
+          text += "  (" + e.kg.relation_text + ")";
+        }
+        var row = el("div", "kg-rel", text);
+        row.setAttribute("data-id", other ? other.id : "");
+        row.addEventListener("click", function () { if (other) { select(other.id); } });
+        li.appendChild(row);
+        if (e.kg.relation !== "cooccurs") {
+          li.appendChild(evidenceBlock(e.kg.evidence));
+        }
+        ul.appendChild(li);
       });
-      panel.appendChild(list);
+      panel.appendChild(ul);
+    });
+    if (k.type !== "Paper" && !k.papers && typeof k.degree === "number" && k.degree > ids.length) {
+      panel.appendChild(el("div", "kg-meta", "Linked to " + k.degree + " papers; " + (k.degree - ids.length) +
+        " are not in this view (focus on it to see them all)."));
     }
     panel.hidden = false;
+    panel.scrollTop = 0;
   }
 
   function showEdge(id) {
@@ -126,12 +201,19 @@
     var from = nodes.get(e.from), to = nodes.get(e.to);
     panel.textContent = "";
     panel.appendChild(el("div", "kg-type", "Link: " + e.kg.relation_text));
-    panel.appendChild(el("h2", null, from ? (from.kg.title || from.label) : e.from));
-    panel.appendChild(el("div", "kg-rel", e.kg.relation_text + "  " + (to ? (to.kg.title || to.label) : e.to)));
+    panel.appendChild(el("h2", null, from ? label(from) : e.from));
+    panel.appendChild(el("div", "kg-rel", e.kg.relation_text + "  " + (to ? label(to) : e.to)));
     if (e.kg.relations.length > 1) {
       panel.appendChild(el("div", "kg-meta", "asserted as: " + e.kg.relations.join(", ")));
     }
-    panel.appendChild(evidenceBlock(e.kg.evidence));
+    if (e.kg.relation === "cooccurs") {
+      panel.appendChild(el("div", "kg-meta", e.kg.papers + " paper(s), e.g.:"));
+      var ul = el("ul");
+      (e.kg.titles || []).forEach(function (t) { ul.appendChild(el("li", null, t)); });
+      panel.appendChild(ul);
+    } else {
+      panel.appendChild(evidenceBlock(e.kg.evidence));
+    }
     panel.hidden = false;
   }
 
@@ -145,25 +227,120 @@
     }
   });
 
-  // Search: a datalist of every node's full name; picking one selects, centres and describes it.
+  // ---- filters: node types (legend check boxes) and a confidence threshold (slider)
+  var filterBoxes = Array.prototype.slice.call(document.querySelectorAll("input.kg-filter"));
+  var slider = document.getElementById("kg-min-confidence");
+  var sliderValue = document.getElementById("kg-confidence-value");
+  var visibleNote = document.getElementById("kg-visible");
+  var allNodes = nodes.get({fields: ["id", "kg"]});
+  var allEdges = edges.get({fields: ["id", "from", "to", "kg"]});
+  var totalNodes = allNodes.length, totalEdges = allEdges.length;
+
+  function applyFilters() {
+    var shownTypes = {};
+    filterBoxes.forEach(function (b) { shownTypes[b.value] = b.checked; });
+    var min = slider ? parseFloat(slider.value) : 0;
+    if (sliderValue) {
+      sliderValue.textContent = min.toFixed(2);
+    }
+    var typeOk = {}, linked = {}, everLinked = {};
+    allNodes.forEach(function (n) { typeOk[n.id] = shownTypes[n.kg.type] !== false; });
+    var edgeUpdates = [], shownEdges = 0;
+    allEdges.forEach(function (e) {
+      var c = e.kg.confidence;
+      var strong = min <= 0 || (typeof c === "number" && c >= min);
+      var show = strong && typeOk[e.from] && typeOk[e.to];
+      everLinked[e.from] = everLinked[e.to] = true;
+      if (strong) {
+        linked[e.from] = linked[e.to] = true;
+      }
+      if (show) {
+        shownEdges += 1;
+      }
+      edgeUpdates.push({id: e.id, hidden: !show});
+    });
+    var nodeUpdates = [], shownNodes = 0;
+    allNodes.forEach(function (n) {
+      // an entity or code node whose every link is too weak goes too; papers stay
+      var show = typeOk[n.id] && (n.kg.type === "Paper" || !everLinked[n.id] || linked[n.id] === true);
+      if (show) {
+        shownNodes += 1;
+      }
+      nodeUpdates.push({id: n.id, hidden: !show});
+    });
+    nodes.update(nodeUpdates);
+    edges.update(edgeUpdates);
+    visibleNote.textContent = (shownNodes === totalNodes && shownEdges === totalEdges) ? "" :
+      "Showing " + shownNodes + " of " + totalNodes + " nodes, " + shownEdges + " of " + totalEdges + " links";
+    document.body.setAttribute("data-visible-nodes", String(shownNodes));
+    document.body.setAttribute("data-visible-edges", String(shownEdges));
+  }
+  filterBoxes.forEach(function (b) { b.addEventListener("change", applyFilters); });
+  if (slider) {
+    slider.addEventListener("input", applyFilters);
+  }
+
+  // ---- search: every node's full name and its aliases; picking one selects, centres and describes it.
   var input = document.getElementById("kg-search");
   var names = document.getElementById("kg-names");
   var byName = {};
-  nodes.get().forEach(function (n) {
-    var name = String((n.kg && n.kg.title) || n.label);
-    byName[name.toLowerCase()] = n.id;
-    var opt = document.createElement("option");
-    opt.value = name;
-    names.appendChild(opt);
-  });
-  function find() {
-    var id = byName[String(input.value).trim().toLowerCase()];
-    if (id === undefined) {
+  function addName(name, id, hint) {
+    var key = String(name).trim().toLowerCase();
+    if (!key || byName[key] !== undefined) {
       return;
     }
+    byName[key] = id;
+    var opt = document.createElement("option");
+    opt.value = String(name);
+    if (hint) {
+      opt.label = hint;
+    }
+    names.appendChild(opt);
+  }
+  var all = nodes.get();
+  all.forEach(function (n) { addName(label(n), n.id); });
+  all.forEach(function (n) {
+    ((n.kg && n.kg.aliases) || []).forEach(function (a) { addName(a, n.id, a + " \u2192 " + label(n)); });
+  });
+
+  function select(id) {
+    var n = nodes.get(id);
+    if (!n) {
+      return false;
+    }
+    if (n.hidden) {  // a filtered-out node the user asked for: show its type again
+      filterBoxes.forEach(function (b) { if (b.value === n.kg.type) { b.checked = true; } });
+      if (slider) {
+        slider.value = "0";
+      }
+      applyFilters();
+    }
     network.selectNodes([id]);
-    network.focus(id, {scale: 1.0, animation: false});
+    network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: false});
+    capLabels();
     showNode(id);
+    return true;
+  }
+
+  function find() {
+    var q = String(input.value).trim().toLowerCase();
+    if (!q) {
+      return;
+    }
+    var id = byName[q];
+    if (id === undefined) {  // otherwise the shortest name containing what was typed
+      var best = null;
+      Object.keys(byName).forEach(function (key) {
+        if (key.indexOf(q) >= 0 && (best === null || key.length < best.length || (key.length === best.length && key < best))) {
+          best = key;
+        }
+      });
+      id = best === null ? undefined : byName[best];
+    }
+    input.classList.toggle("kg-notfound", id === undefined);
+    if (id !== undefined) {
+      select(id);
+    }
   }
   input.addEventListener("change", find);
   input.addEventListener("keydown", function (ev) {
@@ -172,13 +349,47 @@
     }
   });
 
+  // A small view fitted to the window would be blown up: no closer than 1.5× (labels are sized for 1×).
+  function fitCapped() {
+    network.fit({animation: false});
+    if (network.getScale() > 1.5) {
+      network.moveTo({scale: 1.5, animation: false});
+    }
+  }
+  fitCapped();
+
+  // Labels are sized for the zoom a view is fitted at; zoomed in, none gets bigger than data-label-max px.
+  var labelMax = parseFloat(document.body.getAttribute("data-label-max")) || 20;
+  var baseFont = {}, capped = {};
+  nodes.get({fields: ["id", "font"]}).forEach(function (n) { baseFont[n.id] = (n.font && n.font.size) || 14; });
+  function capLabels() {
+    var limit = labelMax / network.getScale(), updates = [];
+    Object.keys(baseFont).forEach(function (id) {
+      var want = Math.min(baseFont[id], limit);
+      if (want < baseFont[id] || capped[id]) {
+        if (capped[id] !== want) {
+          updates.push({id: id, font: {size: want}});
+        }
+        capped[id] = want < baseFont[id] ? want : undefined;
+      }
+    });
+    if (updates.length) {
+      nodes.update(updates);
+    }
+  }
+  network.on("zoom", capLabels);
+  capLabels();
+
+  window.kgExplorer = {select: select, applyFilters: applyFilters, find: find};
+  document.body.setAttribute("data-ready", "1");
+
   // Keep the whole graph in view when the window changes size, until the user zooms or drags.
   var moved = false;
   network.on("zoom", function () { moved = true; });
   network.on("dragEnd", function () { moved = true; });
   window.addEventListener("resize", function () {
     if (!moved) {
-      network.fit({animation: false});
+      fitCapped();
     }
   });
 
@@ -186,6 +397,9 @@
   if (document.body.getAttribute("data-physics") === "stabilise") {
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({physics: {enabled: false}});
+      document.body.setAttribute("data-stabilised", "1");
     });
+  } else {
+    document.body.setAttribute("data-stabilised", "1");
   }
 })();

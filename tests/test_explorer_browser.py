@@ -1,0 +1,206 @@
+"""The explorer page in a real browser: Playwright driving Debian's Chromium, offline (every request other
+than the page's own file:// is aborted and recorded).
+
+Skipped, with the reason, when Playwright is not installed or there is no ``chromium`` on PATH
+(``apt-get install chromium``; ``playwright install`` is not needed).
+"""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kg.view import explorer_data, render_html
+from small_corpus import DMAE
+from test_view import hostile_graph
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
+
+HOSTILE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def fixture_page_path(small_graph, tmp_path_factory):
+    path = tmp_path_factory.mktemp("explorer") / "explorer.html"
+    path.write_text(render_html(explorer_data(small_graph), title="fixture"), encoding="utf-8")
+    return path
+
+
+def open_page(browser, path):
+    """A fresh tab on ``path``; returns (page, requests to anything but file: that were attempted)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    blocked: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready='1']", timeout=15_000)
+    page.errors = errors
+    return page, blocked
+
+
+@pytest.fixture()
+def page(browser, fixture_page_path):
+    p, blocked = open_page(browser, fixture_page_path)
+    yield p
+    assert blocked == [], f"the page tried the network: {blocked}"
+    assert p.errors == [], p.errors
+    p.close()
+
+
+def visible(page, what="nodes"):
+    return page.evaluate(f"{what}.get({{filter: function (x) {{ return !x.hidden; }}}}).length")
+
+
+def node_id(page, title):
+    return page.evaluate("t => nodes.get({filter: n => n.kg.title === t})[0].id", title)
+
+
+def click_node(page, nid):
+    """A real mouse click where vis-network draws the node (canvas position → page position)."""
+    page.evaluate("id => network.focus(id, {scale: 1.2, animation: false})", nid)
+    xy = page.evaluate("""id => { const p = network.canvasToDOM(network.getPosition(id));
+        const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y]; }""", nid)
+    page.mouse.click(*xy)
+
+
+def test_graph_draws_offline_with_every_node(page, small_graph):
+    expected = len(explorer_data(small_graph)["nodes"])
+    assert page.locator("#mynetwork canvas").count() == 1
+    assert page.evaluate("nodes.length") == expected == page.evaluate("Object.keys(network.body.nodes).length")
+    box = page.locator("#mynetwork canvas").bounding_box()
+    assert box["width"] > 600 and box["height"] > 400
+    # something is painted: the canvas is not blank
+    painted = page.evaluate("""() => { const c = document.querySelector('#mynetwork canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; }""")
+    assert painted > 1000
+
+
+def test_search_by_alias_selects_centres_and_describes(page):
+    page.fill("#kg-search", "MAE")
+    page.press("#kg-search", "Enter")
+    selected = page.evaluate("network.getSelectedNodes()")
+    assert [page.evaluate("id => nodes.get(id).label", i) for i in selected] == ["Masked Autoencoders"]
+    assert page.locator("#kg-panel").is_visible()
+    assert page.locator("#kg-panel h2").inner_text() == "Masked Autoencoders"
+    assert "Also written: MAE" in page.locator("#kg-panel").inner_text()
+    centre = page.evaluate("network.canvasToDOM(network.getPosition(network.getSelectedNodes()[0]))")
+    box = page.locator("#mynetwork canvas").bounding_box()
+    assert abs(centre["x"] - box["width"] / 2) < 2 and abs(centre["y"] - box["height"] / 2) < 2
+
+
+def test_search_by_part_of_a_name(page):
+    page.fill("#kg-search", "swin trans")
+    page.press("#kg-search", "Enter")
+    assert page.locator("#kg-panel h2").inner_text() == "Swin Transformer"
+
+
+def test_type_filter_hides_nodes_and_their_links(page):
+    before = visible(page)
+    methods = page.evaluate("nodes.get({filter: n => n.kg.type === 'Method'}).length")
+    assert methods > 0
+    page.locator("input.kg-filter[value='Method']").uncheck()
+    assert visible(page) == before - methods
+    assert page.evaluate("nodes.get({filter: n => n.kg.type === 'Method' && !n.hidden}).length") == 0
+    assert page.evaluate("edges.get({filter: e => !e.hidden && nodes.get(e.to).kg.type === 'Method'}).length") == 0
+    assert "Showing" in page.locator("#kg-visible").inner_text()
+    page.locator("input.kg-filter[value='Method']").check()
+    assert visible(page) == before
+
+
+def test_clicking_a_paper_shows_its_record(page):
+    click_node(page, node_id(page, DMAE.title))
+    panel = page.locator("#kg-panel")
+    assert panel.is_visible()
+    text = panel.inner_text()
+    assert DMAE.title in text
+    assert "This paper studies the potential of distilling knowledge" in text  # abstract snippet
+    assert "github.com/UCSC-VLAA/DMAE" in text  # code link
+    assert page.locator("#kg-panel a[href='https://github.com/UCSC-VLAA/DMAE']").count() == 1
+    assert "Uses" in text and "Masked Autoencoders" in text  # its entities
+    assert page.locator("#kg-panel mark").count() > 0  # evidence with the mention highlighted
+    assert "confidence" in text
+
+
+def test_clicking_an_entity_lists_its_papers_with_evidence(page):
+    nid = page.evaluate("nodes.get({filter: n => n.label === 'ImageNet'})[0].id")
+    click_node(page, nid)
+    text = page.locator("#kg-panel").inner_text()
+    assert page.locator("#kg-panel h2").inner_text() == "ImageNet"
+    assert "Used by (2)" in text and DMAE.title in text
+    marks = page.locator("#kg-panel mark").all_inner_texts()
+    assert marks and all("imagenet" in m.lower() for m in marks)
+
+
+def test_confidence_slider_hides_weak_links(page):
+    edges_before = visible(page, "edges")
+    weak = page.evaluate("edges.get({filter: e => !(e.kg.confidence >= 0.75)}).length")
+    assert weak > 0
+    page.evaluate("v => { const s = document.getElementById('kg-min-confidence'); s.value = v;"
+                  " s.dispatchEvent(new Event('input')); }", "0.75")
+    assert visible(page, "edges") == edges_before - weak
+    assert page.locator("#kg-confidence-value").inner_text() == "0.75"
+    hidden_labels = page.evaluate("nodes.get({filter: n => n.hidden}).map(n => n.label)")
+    assert "AP" in hidden_labels  # its only link is 0.5
+
+
+def test_entity_view_draws_co_occurrence(browser, small_graph, tmp_path):
+    path = tmp_path / "entities.html"
+    path.write_text(render_html(explorer_data(small_graph, kind="entities")), encoding="utf-8")
+    page, blocked = open_page(browser, path)
+    try:
+        assert blocked == [] and page.errors == []
+        assert page.evaluate("nodes.get({filter: n => n.kg.type === 'Paper'}).length") == 0
+        assert page.evaluate("edges.get({filter: e => e.kg.relation !== 'cooccurs'}).length") == 0
+        page.fill("#kg-search", "ImageNet")
+        page.press("#kg-search", "Enter")
+        text = page.locator("#kg-panel").inner_text()
+        assert "Papers (2)" in text and DMAE.title in text
+    finally:
+        page.close()
+
+
+def test_hostile_title_runs_no_script_and_shows_as_text(browser, tmp_path):
+    graph = hostile_graph()
+    data = explorer_data(graph)
+    for n in data["nodes"]:
+        if n["type"] == "Paper":
+            n["label"] = n["title"] = HOSTILE
+    path = tmp_path / "hostile.html"
+    path.write_text(render_html(data, title=HOSTILE), encoding="utf-8")
+    page, blocked = open_page(browser, path)
+    try:
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert blocked == []  # the <img src=x> never became an element that loads
+        assert page.locator("img").count() == 0
+        assert page.locator("#kg-header h1").inner_text() == HOSTILE
+        click_node(page, node_id(page, HOSTILE))
+        assert page.locator("#kg-panel h2").inner_text() == HOSTILE
+        page.fill("#kg-search", "evilnet")
+        page.press("#kg-search", "Enter")
+        assert "<b onmouseover=alert(2)>EvilNet</b>" in page.locator("#kg-panel").inner_text()
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert page.locator("img").count() == 0 and page.locator("#kg-panel b").count() == 0
+        assert page.errors == []
+    finally:
+        page.close()
