@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kg.errors import SourceError
+from kg.records import name_key
 
 #: The entity types a catalogue entry may have (the kgo: classes).
 TYPES = ("Method", "Architecture", "Dataset", "Task", "Metric")
@@ -53,16 +54,8 @@ class Entry:
         return (self.name, *self.aliases)
 
 
-def key(name: str) -> str:
-    """The lookup key of a name: lower case, letters and digits only, a plural "s" dropped.
-
-    It is the normalisation the shared scorer uses, so two names with the same key are the same label.
-
-    >>> key("Vision Transformers") == key("vision-transformer")
-    True
-    """
-    words = re.findall(r"[a-z0-9]+", name.lower().replace("&", "and"))
-    return "".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+#: The lookup key of a name: the scorer's normalisation (see :func:`kg.records.name_key`).
+key = name_key
 
 
 def is_case_sensitive(alias: str) -> bool:

@@ -108,7 +108,7 @@ def query(
 
     Example: kg query --name papers-using-dataset --param dataset=ImageNet
     """
-    from .query import list_named_queries, named_query, run_query
+    from .query import list_named_queries, named_query
 
     if list_:
         for q in list_named_queries():
@@ -130,16 +130,7 @@ def query(
         text = path.read_text(encoding="utf-8")
     else:
         text = sparql
-    bindings = _parse_params(param)
-    if graph:
-        from .knowledge_graph import load
-
-        result = run_query(load(graph).store, text, bindings or None)
-    else:
-        from .store import Store
-
-        with Store.open(store or DEFAULT_OUT / "store", read_only=True) as st:
-            result = run_query(st, text, bindings or None)
+    result = _open(store, graph).query(text, **_parse_params(param))
     out = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[format]()
     typer.echo(out, nl=not out.endswith("\n"))
 
@@ -243,16 +234,7 @@ def push(
     """
     from .push import push as push_graph
 
-    if store and graph:
-        raise QueryError("give either --store or --graph, not both")
-    if graph:
-        from .knowledge_graph import load
-
-        source = load(graph).store
-    else:
-        from .store import Store
-
-        source = Store.open(store or DEFAULT_OUT / "store", read_only=True)
+    source = _open(store, graph).store
     r = push_graph(source, url, graph_per_paper=not one_post, timeout=timeout)
     typer.echo(f"pushed {r.graphs} graphs ({r.bytes:,} bytes) to {r.endpoint} in {r.seconds:.1f} s")
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SourceError
+from .records import name_key
 
 if TYPE_CHECKING:
     from .knowledge_graph import KnowledgeGraph
@@ -43,16 +44,8 @@ BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0))
 _KGO = "https://w3id.org/paperkg/ontology#"
 
 
-def norm(s: str) -> str:
-    """The scorer's name normalisation: lower case, letters and digits, a plural ``s`` dropped.
-
-    >>> norm("Vision Transformers") == norm("vision-transformer")
-    True
-    """
-    s = s.lower().replace("&", "and")
-    words = re.findall(r"[a-z0-9]+", s)
-    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
-    return "".join(words)
+#: The scorer's name normalisation (see :func:`kg.records.name_key`).
+norm = name_key
 
 
 def norm_url(u: str) -> str:

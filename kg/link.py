@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from .records import ENTITY_TYPES, CodeLink, Extraction, Mention, Paper
+from .records import ENTITY_TYPES, CodeLink, Extraction, Mention, Paper, name_key
 
 _BASE_USE = {"Method": "usesMethod", "Architecture": "usesArchitecture", "Dataset": "usesDataset"}
 #: Finer "used" relations and the entity types they apply to (their rdfs:range in the ontology).
@@ -24,20 +24,8 @@ _RELATION_TYPES = {
 }
 
 
-def norm(name: str) -> str:
-    """Normalise a name for matching: case, punctuation, spacing and plural ``s`` do not count.
-
-    The same rule as the shared scorer, so that what we merge is what is scored as one entity.
-
-    >>> norm("Vision Transformers") == norm("vision-transformer")
-    True
-    >>> norm("ResNet-50") == norm("ResNet-101")
-    False
-    """
-    s = name.lower().replace("&", "and")
-    words = re.findall(r"[a-z0-9]+", s)
-    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
-    return "".join(words)
+#: Names are matched by the scorer's normalisation (see :func:`kg.records.name_key`).
+norm = name_key
 
 
 def norm_url(url: str) -> str:

@@ -33,6 +33,19 @@ def title_key(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", title.lower())
 
 
+def name_key(name: str) -> str:
+    """The key under which two names are the same label: case, punctuation, spacing and a plural ``s``
+    do not count. It is the shared scorer's normalisation, so what we merge is what is scored as one.
+
+    >>> name_key("Vision Transformers") == name_key("vision-transformer")
+    True
+    >>> name_key("ResNet-50") == name_key("ResNet-101")
+    False
+    """
+    words = re.findall(r"[a-z0-9]+", name.lower().replace("&", "and"))
+    return "".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
 @dataclass(frozen=True)
 class Paper:
     """One paper as read from a source.
