@@ -148,20 +148,10 @@ class Catalogue:
 
 
 def _parse(path: Path) -> list[Entry]:
+    from kg.sources import json_objects
+
     entries = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise SourceError(path, None, f"cannot read the catalogue: {err.strerror}") from err
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise SourceError(path, no, f"not a JSON object: {err.msg}") from err
-        if not isinstance(rec, dict):
-            raise SourceError(path, no, "a catalogue line must be a JSON object")
+    for no, rec in json_objects(path, kind="catalogue"):
         unknown = set(rec) - _KNOWN_FIELDS
         if unknown:
             raise SourceError(path, no, f"unknown field(s) {sorted(unknown)}; known: {sorted(_KNOWN_FIELDS)}")

@@ -187,20 +187,11 @@ def _predictions(kg: "KnowledgeGraph") -> tuple[set[str], dict[str, _Pred]]:
 
 
 def _read_gold(path: str | os.PathLike) -> list[dict[str, Any]]:
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise SourceError(path, None, f"cannot read the gold file: {err.strerror}") from err
+    from .sources import json_objects
+
     gold = []
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise SourceError(path, no, f"not a JSON object: {err.msg}") from err
-        if not isinstance(rec, dict) or "title" not in rec or not isinstance(rec.get("entities", []), list):
+    for no, rec in json_objects(path, kind="gold file"):
+        if "title" not in rec or not isinstance(rec.get("entities", []), list):
             raise SourceError(path, no, "a gold line must be an object with 'title' and an 'entities' list")
         gold.append(rec)
     return gold

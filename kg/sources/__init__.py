@@ -27,9 +27,10 @@ from kg.errors import SourceError
 from kg.records import Paper
 from kg.sources.base import MAX_ABSTRACT_CHARS, MAX_LINE_BYTES, MAX_TITLE_CHARS
 from kg.sources.daily import read_daily, unglue_urls
-from kg.sources.jsonl import read_arxiv, read_jsonl, sniff_json_format
+from kg.sources.jsonl import json_objects, read_arxiv, read_jsonl, sniff_json_format
 
 __all__ = [
+    "json_objects",
     "FORMATS",
     "MAX_ABSTRACT_CHARS",
     "MAX_LINE_BYTES",

@@ -85,6 +85,28 @@ def _objects(path: Path, report: Reporter) -> Iterator[tuple[int, dict[str, Any]
             yield line.number, value
 
 
+def json_objects(path: str | Path, *, kind: str = "file") -> Iterator[tuple[int, dict[str, Any]]]:
+    r"""Yield ``(line number, object)`` for each non-blank line of a JSON Lines file (gzip too), streaming.
+
+    For JSON Lines files that are not paper sources (the catalogue, gold annotations): the first bad
+    line raises. Raises :class:`SourceError` naming the file and line; one about the file as a whole
+    says ``cannot read the <kind>: …``.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
+    >>> _ = p.write_text('{"a": 1}\n\n{"b": 2}\n')
+    >>> list(json_objects(p))
+    [(1, {'a': 1}), (3, {'b': 2})]
+    """
+    path = Path(path)
+    try:
+        yield from _objects(path, make_reporter(False, None))
+    except SourceError as err:
+        if err.line is not None:
+            raise
+        raise SourceError(str(path), None, f"cannot read the {kind}: {err.reason}") from err
+
+
 def _read(path: str | Path, to_paper: Callable[[dict[str, Any], str, int], Paper], skip_bad: bool,
           on_skip: Callable[[SourceError], None] | None) -> Iterator[Paper]:
     path = Path(path)
