@@ -298,7 +298,7 @@ class KnowledgeGraph:
         only once the new one is complete)."""
         from .store import Store
 
-        with Store.create_from(self.dataset, path):
+        with Store.create_from(self.store, path):
             pass
         return Path(path)
 

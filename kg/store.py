@@ -292,7 +292,7 @@ class Store:
         return cls(handle, path, read_only=read_only)
 
     @classmethod
-    def create_from(cls, dataset: Graph, path: str | os.PathLike) -> Store:
+    def create_from(cls, dataset: Graph | Store, path: str | os.PathLike) -> Store:
         """Build a NEW store at ``path`` from an rdflib ``Dataset`` and open it.
 
         The store is built in a temporary directory beside ``path`` and swapped in only once
@@ -303,7 +303,8 @@ class Store:
 
         Params:
             dataset: the graph to store (``kg.graph.to_dataset`` output: named graphs are kept; a plain
-                ``Graph`` goes to the default graph).
+                ``Graph`` goes to the default graph), or another :class:`Store` to copy (Oxigraph
+                serialises it, much faster than rdflib would the same dataset).
             path: the store directory; replaced if it holds a store, created if missing.
 
         Returns: the new store, open for writing.
@@ -314,7 +315,7 @@ class Store:
         path = Path(path)
         _check_replaceable(path)
         started = time.perf_counter()
-        data = _nquads(dataset)
+        data = dataset.dump_bytes("nquads") if isinstance(dataset, Store) else _nquads(dataset)
         try:
             with atomic_dir(path) as tmp:
                 handle = ox.Store(str(tmp))

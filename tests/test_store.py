@@ -362,3 +362,11 @@ def test_a_failed_dump_leaves_no_file(store, tmp_path):
 
 def test_docstring_examples_run():
     assert doctest.testmod(kg.store, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_create_from_another_store_copies_every_quad(small_dataset, tmp_path):
+    source = Store.in_memory(small_dataset)
+    with Store.create_from(source, tmp_path / "copy") as copy:
+        assert len(copy) == len(source) == len(list(small_dataset.quads()))
+        assert copy.named_graphs() == source.named_graphs()
+        assert sorted(copy.dump_bytes("nquads").splitlines()) == sorted(source.dump_bytes("nquads").splitlines())
