@@ -286,10 +286,10 @@ class KnowledgeGraph:
         3
         """
         from .export import rdf_format, write_rdf
-        from .store import DUMP_FORMATS
+        from .store import store_format
 
-        fmt = {"nt": "ntriples"}.get(rdf_format(path, format), rdf_format(path, format))
-        if fmt in DUMP_FORMATS:  # Oxigraph's serialisers: ~30x faster than rdflib's on a whole corpus
+        fmt = store_format(rdf_format(path, format))
+        if fmt is not None:  # Oxigraph's serialisers: ~30x faster than rdflib's on a whole corpus
             return self.store.dump(path, fmt)
         return write_rdf(self.dataset, path, format)
 
@@ -362,7 +362,7 @@ def load(path: str | os.PathLike) -> KnowledgeGraph:
     3
     """
     from .export import rdf_format
-    from .store import DUMP_FORMATS, Store
+    from .store import Store, store_format
 
     path = Path(path)
     if path.is_dir():
@@ -370,7 +370,7 @@ def load(path: str | os.PathLike) -> KnowledgeGraph:
     if not path.exists():
         raise GraphError(f"{path}: no such file or store directory")
     fmt = rdf_format(path)
-    if {"nt": "ntriples"}.get(fmt, fmt) in DUMP_FORMATS:
+    if store_format(fmt) is not None:
         try:
             return KnowledgeGraph(store=Store.in_memory_from_file(path))
         except StoreError as err:

@@ -214,6 +214,17 @@ def _open_error(path: Path, err: OSError) -> StoreError:
     return StoreError(f"cannot open store {path}: {msg}")
 
 
+def store_format(name: str) -> str | None:
+    """The store's name for an RDF format name (``nt``, ``ntriples``, ``ttl``, ``nquads`` …), or ``None``
+    when Oxigraph does not read and write it here (JSON-LD, RDF/XML: rdflib handles those).
+
+    >>> store_format("nt"), store_format("turtle"), store_format("json-ld")
+    ('ntriples', 'turtle', None)
+    """
+    name = _FORMAT_ALIASES.get(name.lower(), name.lower())
+    return name if name in DUMP_FORMATS else None
+
+
 def _format(path: Path, fmt: str | None) -> tuple[str, ox.RdfFormat, bool]:
     name = fmt.lower() if fmt else _EXTENSIONS.get(path.suffix.lower())
     name = _FORMAT_ALIASES.get(name or "", name)
@@ -355,8 +366,8 @@ class Store:
             names the file and the line).
         """
         path = Path(path)
-        name = _FORMAT_ALIASES.get(_EXTENSIONS.get(path.suffix.lower(), ""), _EXTENSIONS.get(path.suffix.lower()))
-        if name not in DUMP_FORMATS:
+        name = _EXTENSIONS.get(path.suffix.lower())
+        if name is None:
             raise StoreError(f"{path}: cannot read this file type; use a .ttl, .nt, .nq or .trig file")
         if not path.is_file():
             raise StoreError(f"{path}: no such file")
