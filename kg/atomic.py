@@ -6,6 +6,8 @@ once complete (``os.replace`` is atomic on POSIX for files on one filesystem).
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import glob
 import os
 import shutil
 import tempfile
@@ -46,25 +48,91 @@ def atomic_file(path: str | os.PathLike, mode: str = "w", encoding: str | None =
         raise
 
 
+class DirectoryBusyError(OSError):
+    """Another process is writing the directory (it holds the directory's lock)."""
+
+
+@contextlib.contextmanager
+def dir_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold the exclusive write lock of directory ``path`` (a ``.NAME.lock`` file beside it).
+
+    The operating system releases the lock when the holder exits, even on ``kill -9``, so a crashed
+    writer never leaves the directory locked. Under the lock, :func:`recover_dir` undoes what a crash
+    of an earlier writer left behind.
+
+    Raises: DirectoryBusyError if another process holds the lock.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.parent / f".{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DirectoryBusyError(f"{path} is being written by another process; wait for it to finish") from None
+        try:
+            recover_dir(path)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def recover_dir(path: str | os.PathLike) -> bool:
+    """Undo what an interrupted :func:`atomic_dir` left beside ``path``; call it holding :func:`dir_lock`.
+
+    A writer killed between its two renames leaves ``path`` missing and the previous directory in
+    ``.NAME.*.old/NAME``: that directory is moved back. Temporary ``.NAME.*.tmp`` and ``.NAME.*.old``
+    directories of killed writers are deleted. Returns whether ``path`` was restored.
+    """
+    path = Path(path)
+    restored = False
+    olds = sorted(path.parent.glob(f".{glob.escape(path.name)}.*.old"))
+    if not path.exists():
+        for old in olds:
+            if (old / path.name).is_dir():
+                os.replace(old / path.name, path)
+                restored = True
+                break
+    for stale in olds + sorted(path.parent.glob(f".{glob.escape(path.name)}.*.tmp")):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+    return restored
+
+
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a fresh temporary directory beside ``path``; on success it replaces ``path``.
 
-    The old directory (if any) is moved aside and deleted only after the new one is in place;
-    on error the temporary directory is deleted and ``path`` is left as it was.
+    Holds :func:`dir_lock` throughout, so two writers never interleave. The old directory (if any) is
+    moved aside and deleted only after the new one is in place; on error (or Ctrl-C) the temporary
+    directory is deleted and ``path`` is left as it was. After a ``kill -9`` the next writer (or
+    :func:`recover_dir`) cleans up, and puts the old directory back if the kill came between the renames.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "store"
+    >>> with atomic_dir(d) as tmp:
+    ...     _ = (tmp / "data").write_text("v1")
+    >>> (d / "data").read_text(), sorted(p.name for p in d.parent.iterdir())
+    ('v1', ['.store.lock', 'store'])
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if path.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-        os.replace(path, old / path.name)
-    os.replace(tmp, path)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    with dir_lock(path):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        try:
+            yield tmp
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        old = None
+        try:
+            if path.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+                os.replace(path, old / path.name)
+            os.replace(tmp, path)
+        except BaseException:  # e.g. Ctrl-C between the renames: put the old directory back
+            recover_dir(path)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

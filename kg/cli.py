@@ -75,6 +75,45 @@ def build(
     typer.echo(f"read {r.files} files: {r.records} records, {r.duplicates} duplicates dropped, "
                f"{len(r.skipped)} bad records skipped -> {r.papers} papers ({r.seconds:.1f} s)")
     typer.echo(_format_stats(g.stats()))
+    _write_outputs(g, out)
+
+
+@app.command()
+@_errors
+def add(
+    sources: List[Path] = typer.Argument(..., help="Files or folders of papers to add (.txt listings, .jsonl, "
+                                                   "arXiv snapshot)."),
+    out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder of an earlier `kg build`."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="Source format: daily, jsonl or arxiv "
+                                                                      "(default: from the file extension)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping."),
+    n_process: int = typer.Option(1, "--n-process", help="Processes for the NLP pipeline."),
+) -> None:
+    """Add papers to a built graph, updating its store in place (only new or changed papers are extracted).
+
+    A paper already in the graph is skipped if its record is the same, re-extracted and replaced if it
+    changed. Only the store's changed graphs are rewritten, crash-safely: Ctrl-C or kill -9 leaves the
+    store as it was. graph.ttl and explorer.html are rewritten.
+
+    Example: kg add more-papers.jsonl --out out
+    """
+    from .knowledge_graph import load
+    from .store import is_store
+
+    if not is_store(out / "store"):
+        raise KGError(f"no store at {out / 'store'} to add to; build one first: kg build --out {out}")
+    g = load(out / "store")
+    r = g.add(sources, format=format, skip_bad=skip_bad, n_process=n_process)
+    for err in r.skipped:
+        typer.echo(f"kg: skipped: {err}", err=True)
+    typer.echo(f"read {r.files} files: {r.records} records -> {r.papers} papers added, {r.updated} re-extracted, "
+               f"{r.duplicates} already in the graph or repeated, {len(r.skipped)} bad records skipped "
+               f"({r.seconds:.1f} s)")
+    typer.echo(_format_stats(g.stats()))
+    _write_outputs(g, out)
+
+
+def _write_outputs(g, out: Path) -> None:
     paths = [g.save(out / "graph.ttl"), g.save_store(out / "store"), g.view(out / "explorer.html")]
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
@@ -174,19 +213,31 @@ def stats(
 @app.command()
 @_errors
 def export(
-    to: Path = typer.Argument(..., help="Output file: .ttl, .nt, .nq, .trig, .jsonld, .rdf or .graphml."),
+    to: Path = typer.Argument(..., help="Output file: .ttl, .nt, .nq, .trig, .jsonld, .rdf, .graphml, or .csv "
+                                        "(X.csv writes the pair X.nodes.csv and X.edges.csv)."),
     store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
     graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
 ) -> None:
-    """Export the graph to an RDF file or to GraphML (for Gephi, yEd, Cytoscape).
+    """Export the graph to an RDF file, to GraphML (Gephi, yEd, Cytoscape) or to CSV (Gephi, spreadsheets).
 
-    Example: kg export out/graph.graphml
+    CSV: TO=X.csv writes two UTF-8 files, both or neither, with the nodes and
+    edges of the GraphML export, for Gephi's File > Import spreadsheet:
+    X.nodes.csv: Id,Label,Type (Paper, Method, Architecture, Dataset, Task, Metric, Code);
+    X.edges.csv: Source,Target,Type,Label,Weight,Confidence,Mentions
+    (Type: Directed; Label: the relation; Weight = Mentions: the evidence count).
+
+    Example: kg export out/graph.graphml   or   kg export out/graph.csv
     """
     g = _open(store, graph)
     if to.suffix.lower() == ".graphml":
         from .export import write_graphml
 
         path = write_graphml(g.store, to)
+    elif to.suffix.lower() == ".csv":
+        from .export import write_csv
+
+        nodes, edges = write_csv(g.store, to)
+        path = f"{nodes} and {edges}"
     else:
         path = g.save(to)
     typer.echo(f"wrote {path}")

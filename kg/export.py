@@ -1,6 +1,8 @@
-"""Exports of the graph for other tools: networkx (and through it GraphML), RDF files."""
+"""Exports of the graph for other tools: networkx (and through it GraphML and CSV), RDF files."""
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 
@@ -100,3 +102,59 @@ def write_graphml(source, path: str | os.PathLike) -> Path:
     with atomic_file(path, "wb") as f:
         nx.write_graphml(g, f)
     return Path(path)
+
+
+#: Columns of the CSV pair (Gephi's spreadsheet import: nodes need ``Id``, edges ``Source``/``Target``;
+#: ``Type`` of an edge is Gephi's Directed/Undirected, ``Label`` the relation, ``Weight`` the mentions).
+CSV_NODE_COLUMNS = ("Id", "Label", "Type")
+CSV_EDGE_COLUMNS = ("Source", "Target", "Type", "Label", "Weight", "Confidence", "Mentions")
+
+
+def csv_paths(path: str | os.PathLike) -> tuple[Path, Path]:
+    """The nodes and edges files for ``path``: ``graph.csv`` gives ``graph.nodes.csv`` and ``graph.edges.csv``.
+
+    >>> [p.name for p in csv_paths("out/graph.csv")]
+    ['graph.nodes.csv', 'graph.edges.csv']
+    """
+    path = Path(path)
+    stem = path.name[:-len(path.suffix)] if path.suffix.lower() == ".csv" else path.name
+    return path.with_name(f"{stem}.nodes.csv"), path.with_name(f"{stem}.edges.csv")
+
+
+def csv_rows(source) -> tuple[list[tuple], list[tuple]]:
+    """The rows (without header) of the nodes and edges CSV files: the nodes and edges of
+    :func:`to_networkx` (so of the GraphML export), nodes sorted by ``Id``, edges by source, relation,
+    target. Every edge is ``Directed``; ``Weight`` and ``Mentions`` are the number of evidence nodes,
+    ``Confidence`` the best evidence's."""
+    g = to_networkx(source)
+    nodes = sorted((n, d["label"], d["type"]) for n, d in g.nodes(data=True))
+    edges = sorted(((u, v, "Directed", rel, d["mentions"], d["confidence"], d["mentions"])
+                    for u, v, rel, d in g.edges(keys=True, data=True)), key=lambda e: (e[0], e[3], e[1]))
+    return nodes, edges
+
+
+def _csv_bytes(header: tuple[str, ...], rows: list[tuple]) -> bytes:
+    """RFC 4180 CSV (CRLF line ends, as ``kg query --format csv``; fields quoted when they hold a comma,
+    quote or line break), UTF-8 without a byte order mark."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def write_csv(source, path: str | os.PathLike) -> tuple[Path, Path]:
+    """Write the graph as a pair of UTF-8 CSV files that Gephi's spreadsheet import (and any spreadsheet)
+    reads: ``X.nodes.csv`` (``Id,Label,Type``) and ``X.edges.csv`` (``Source,Target,Type,Label,Weight,
+    Confidence,Mentions``) for ``path`` = ``X.csv`` (see :func:`csv_paths`, :func:`csv_rows`).
+
+    Both or neither: both files are written in full to temporary files first and renamed into place
+    only then (edges, then nodes: two renames in one folder), so an error while writing either leaves no
+    new file, and the old files, if any, as they were.
+    """
+    nodes_path, edges_path = csv_paths(path)
+    nodes, edges = csv_rows(source)
+    with atomic_file(nodes_path, "wb") as nf, atomic_file(edges_path, "wb") as ef:
+        nf.write(_csv_bytes(CSV_NODE_COLUMNS, nodes))
+        ef.write(_csv_bytes(CSV_EDGE_COLUMNS, edges))
+    return nodes_path, edges_path

@@ -5,6 +5,9 @@ holds the resulting RDF dataset and offers query, save, store, networkx and HTML
 """
 from __future__ import annotations
 
+import dataclasses
+import gzip
+import json
 import logging
 import os
 import time
@@ -21,6 +24,12 @@ from .vocab import PREFIXES
 
 log = logging.getLogger(__name__)
 
+#: File in a store directory holding the NLP output behind its graph (JSON Lines, gzip), so that
+#: papers can be added to a store later (:meth:`KnowledgeGraph.add`).
+EXTRACTIONS_FILE = "paperkg-extractions.jsonl.gz"
+#: Version of that file's format (its first line).
+_EXTRACTIONS_FORMAT = 1
+
 _ENTITY_TYPES = ("Method", "Architecture", "Dataset", "Task", "Metric")
 #: Kinds of :meth:`KnowledgeGraph.to_networkx`.
 _NX_KINDS = ("multigraph", "co-usage", "papers")
@@ -29,7 +38,8 @@ _NX_KINDS = ("multigraph", "co-usage", "papers")
 @dataclass
 class BuildReport:
     """What a build (or :meth:`KnowledgeGraph.add`) read and produced: files and records read,
-    duplicate records dropped, papers added, bad records skipped (with ``skip_bad``), seconds taken.
+    duplicate records dropped, papers added, papers re-extracted because their record changed
+    (``add`` only), bad records skipped (with ``skip_bad``), seconds taken.
 
     >>> BuildReport(files=1, records=3, papers=3).duplicates
     0
@@ -39,6 +49,7 @@ class BuildReport:
     records: int = 0
     duplicates: int = 0
     papers: int = 0
+    updated: int = 0
     skipped: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -63,8 +74,9 @@ class KnowledgeGraph:
         self._store = store
         self.report = report
         self._union: rdflib.Graph | None = None
-        #: The NLP output behind the graph (kept by :func:`build`, ``None`` after :func:`load`): what
-        #: :meth:`add` re-links together with the new papers.
+        #: The NLP output behind the graph (kept by :func:`build`, read from a store directory's
+        #: EXTRACTIONS_FILE on first need, ``None`` for a graph loaded from an RDF file): what :meth:`add`
+        #: re-links together with the new papers.
         self._extractions: list[Extraction] | None = None if extractions is None else list(extractions)
 
     @classmethod
@@ -204,19 +216,22 @@ class KnowledgeGraph:
             skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int = 1) -> BuildReport:
         """Add the papers of ``sources`` to this graph, in place.
 
-        Papers already in the graph (same title key, see :attr:`kg.records.Paper.key`) are skipped, not
-        duplicated or re-extracted; only the new papers go through the NLP pipeline. Entities are then
-        re-linked across old and new papers from the NLP output that :func:`build` keeps, so the result is
-        exactly what ``build(old_sources + new_sources)`` gives (same IRIs, labels and aliases).
+        A paper already in the graph (same title key, see :attr:`kg.records.Paper.key`) is not
+        duplicated: if its record is the same it is skipped, if the record changed (another abstract,
+        date, authors…) the paper is re-extracted and replaces the old one. Only new and changed papers
+        go through the NLP pipeline. Entities are then re-linked across all papers from the NLP output
+        that the graph keeps, so the result is exactly what ``build(old_sources + new_sources)`` gives
+        (same IRIs, labels and aliases). :meth:`save_store` then writes only the graphs that changed.
 
-        A graph opened with :func:`load` holds RDF, not that NLP output (entity labels and in-paper
-        aliases cannot be recovered exactly from it): :meth:`add` refuses it; rebuild with
-        ``kg.build([old sources..., new sources...])``.
+        The NLP output is kept by :func:`build` and in a store directory written by :meth:`save_store`
+        (``kg build`` writes one), so ``kg.load("out/store").add(...)`` works. A graph loaded from an RDF
+        file holds RDF only (entity labels and in-paper aliases cannot be recovered exactly from it):
+        :meth:`add` refuses it; rebuild with ``kg.build([old sources..., new sources...])``.
 
         Params: as :func:`build` (``sources`` is required).
-        Returns: a :class:`BuildReport` of this addition (``papers``: papers added, ``duplicates``:
-          records dropped as duplicates, of each other or of papers already in the graph).
-        Raises: :class:`kg.errors.GraphError` if the graph was opened with :func:`load`;
+        Returns: a :class:`BuildReport` of this addition (``papers``: papers added, ``updated``: papers
+          re-extracted, ``duplicates``: records dropped as duplicates of each other or of unchanged papers).
+        Raises: :class:`kg.errors.GraphError` if the graph keeps no NLP output;
           :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``).
 
         >>> g = build("tests/data/sources/papers.jsonl")
@@ -236,42 +251,51 @@ class KnowledgeGraph:
         if not sources:
             raise SourceError("add() needs at least one source file or directory")
         stats = SourceStats()
-        known = {ex.paper.key for ex in self._extractions}
+        known = {ex.paper.key: ex.paper for ex in self._extractions}
         papers = read_sources(sources, format=format, skip_bad=skip_bad, stats=stats)
-        new = [p for p in papers if p.key not in known]
+        todo = [p for p in papers if p.key not in known or not _same_record(known[p.key], p)]
         kwargs = {} if batch_size is None else {"batch_size": batch_size}
-        extractions = list(extract(new, nlp, n_process=n_process, **kwargs)) if new else []
-        self._add_extractions(extractions)
+        extractions = list(extract(todo, nlp, n_process=n_process, **kwargs)) if todo else []
+        added = self._add_extractions(extractions)
+        updated = len(todo) - added
         report = BuildReport(files=stats.files_read, records=stats.records_read,
-                             duplicates=stats.records_read - len(new), papers=len(new),
-                             skipped=list(stats.skipped), seconds=time.perf_counter() - t0)
-        log.info("added %d papers in %.1f s", report.papers, report.seconds)
+                             duplicates=stats.records_read - len(todo) - len(stats.skipped), papers=added,
+                             updated=updated, skipped=list(stats.skipped), seconds=time.perf_counter() - t0)
+        log.info("added %d papers, re-extracted %d in %.1f s", report.papers, report.updated, report.seconds)
         return report
 
     def _check_extractions(self) -> None:
+        if self._extractions is None and self._store is not None and self._store.path.is_dir():
+            self._extractions = _read_extractions(self._store.path / EXTRACTIONS_FILE)
         if self._extractions is None:
-            raise GraphError("this graph was opened with kg.load() and keeps no NLP output to re-link entities "
-                             "with; build old and new sources together: kg.build([old..., new...])")
+            raise GraphError("this graph was loaded from an RDF file and keeps no NLP output to re-link entities "
+                             "with; add to the store that `kg build` wrote (kg.load('out/store')), or build old "
+                             "and new sources together: kg.build([old..., new...])")
 
     def _add_extractions(self, extractions: Iterable[Extraction]) -> int:
-        """Merge extractions of new papers (those whose title key is already present are dropped) and
-        re-link every entity; returns the number of papers added."""
+        """Merge extractions: a paper whose title key is new is added, one whose record differs from the
+        kept one replaces it (in place, keeping the paper order), one with the same record is dropped.
+        Every entity is then re-linked. Returns the number of papers added (not counting replaced ones)."""
         self._check_extractions()
         from .graph import to_dataset
         from .link import link
 
-        known = {ex.paper.key for ex in self._extractions}
-        added = []
+        index = {ex.paper.key: i for i, ex in enumerate(self._extractions)}
+        added = changed = 0
         for ex in extractions:
-            if ex.paper.key not in known:
-                known.add(ex.paper.key)
-                added.append(ex)
-        if added:
-            self._extractions.extend(added)
+            i = index.get(ex.paper.key)
+            if i is None:
+                index[ex.paper.key] = len(self._extractions)
+                self._extractions.append(ex)
+                added += 1
+            elif not _same_record(self._extractions[i].paper, ex.paper):
+                self._extractions[i] = ex
+                changed += 1
+        if added or changed:
             self._dataset = to_dataset(link(self._extractions))
             self._store = None
             self._union = None
-        return len(added)
+        return added
 
     def save(self, path: str | os.PathLike, format: str | None = None) -> Path:
         """Write the graph to a file, atomically; the format follows the extension
@@ -294,13 +318,29 @@ class KnowledgeGraph:
         return write_rdf(self.dataset, path, format)
 
     def save_store(self, path: str | os.PathLike) -> Path:
-        """Write the graph into a new persistent Oxigraph store at ``path`` (replacing any store there
-        only once the new one is complete)."""
-        from .store import Store
+        """Write the graph into the persistent Oxigraph store at ``path``, crash-safely.
 
-        with Store.create_from(self.store, path):
-            pass
-        return Path(path)
+        A new store is created if ``path`` holds none; an existing store is updated in place of a copy
+        (:meth:`kg.store.Store.update_from`): only the named graphs that differ (new or changed papers,
+        the entities graph) are rewritten, and the result is swapped in once complete, so Ctrl-C or
+        ``kill -9`` at any point leaves the store as it was. The NLP output goes into the store directory
+        too (:data:`EXTRACTIONS_FILE`), so papers can be added to the store later.
+
+        Returns: ``path``. Raises: :class:`kg.errors.StoreError` if ``path`` is a file or a non-empty
+        directory that is not a store, or another process is writing the store.
+        """
+        from .store import Store, is_store
+
+        path = Path(path)
+        if self._extractions is None and self._store is not None and self._store.path.is_dir():
+            self._check_extractions()  # read them before the store they come from is replaced
+        files = {} if self._extractions is None else {EXTRACTIONS_FILE: _extractions_bytes(self._extractions)}
+        if is_store(path):
+            changes = Store.update_from(self.store, path, files=files)
+            log.info("store %s: %s", path, changes)
+        else:
+            Store.create_from(self.store, path, files=files).close()
+        return path
 
     def view(self, path: str | os.PathLike = "explorer.html", **options: Any) -> Path:
         """Write the interactive HTML explorer (see :func:`kg.view.write_explorer` for ``options``:
@@ -383,4 +423,43 @@ def load(path: str | os.PathLike) -> KnowledgeGraph:
     return KnowledgeGraph(ds)
 
 
-__all__ = ["KnowledgeGraph", "BuildReport", "build", "load"]
+def _same_record(a, b) -> bool:
+    """Whether two records of one paper say the same (where they were read from does not count)."""
+    return dataclasses.replace(a, source="", line=0) == dataclasses.replace(b, source="", line=0)
+
+
+def _extractions_bytes(extractions: Iterable[Extraction]) -> bytes:
+    """The extractions as gzipped JSON Lines, a header line first (reproducible: no timestamp)."""
+    from .records import extraction_to_json
+
+    lines = [json.dumps({"paperkg_extractions": _EXTRACTIONS_FORMAT})]
+    lines += [json.dumps(extraction_to_json(ex), ensure_ascii=False, separators=(",", ":")) for ex in extractions]
+    return gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
+
+
+def _read_extractions(path: Path) -> list[Extraction] | None:
+    """The extractions kept in a store directory, or ``None`` if it keeps none."""
+    from .records import extraction_from_json
+    from .sources import json_objects
+
+    if not path.is_file():
+        return None
+    try:
+        objects = json_objects(path, kind="paperkg extractions")
+        _, header = next(objects, (0, None))
+        if header != {"paperkg_extractions": _EXTRACTIONS_FORMAT}:
+            raise GraphError(f"{path}: not a paperkg extractions file of format {_EXTRACTIONS_FORMAT}; rebuild "
+                             "the store with `kg build`")
+        extractions = []
+        for number, obj in objects:
+            try:
+                extractions.append(extraction_from_json(obj))
+            except (KeyError, TypeError) as err:
+                raise GraphError(f"{path}, line {number}: not an extraction ({err}); rebuild the store with "
+                                 "`kg build`") from err
+        return extractions
+    except SourceError as err:
+        raise GraphError(str(err)) from err
+
+
+__all__ = ["KnowledgeGraph", "BuildReport", "build", "load", "EXTRACTIONS_FILE"]

@@ -4,7 +4,9 @@ With ``graph_per_paper=True`` (the default) every named graph (one per paper, pl
 sent as N-Triples with ``PUT <endpoint>?graph=<IRI>``: the server's graph of that name is REPLACED,
 so pushing again (after a rebuild) leaves no duplicates and no stale triples, and the server's other
 graphs are untouched. This is plain Graph Store Protocol: Oxigraph (``/store``), Fuseki
-(``/DATASET/data``) and others accept it.
+(``/DATASET/data``), Virtuoso 7 (``/sparql-graph-crud``, once its anonymous account may update:
+``GRANT SPARQL_UPDATE TO "SPARQL";`` in ``isql``) and others accept it. Both Oxigraph and Virtuoso
+are tested (tests/test_push.py, tests/test_push_virtuoso.py).
 
 With ``graph_per_paper=False`` the whole dataset goes in one ``POST <endpoint>`` of N-Quads, which
 ADDS the quads (RDF set semantics: a quad already there is not doubled, but a triple removed since the
@@ -13,6 +15,7 @@ last push stays). Oxigraph's server accepts this at ``/store``; it is not part o
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -61,8 +64,8 @@ def push(source: Store | Graph, endpoint_base: str, *, graph_per_paper: bool = T
     Params:
         source: an open :class:`kg.store.Store` (``Store.open(DIR, read_only=True)``, or
             ``Store.in_memory_from_file(FILE)``) or an rdflib ``Dataset``.
-        endpoint_base: the Graph Store endpoint URL, e.g. ``http://127.0.0.1:7878/store`` (Oxigraph)
-            or ``http://localhost:3030/ds/data`` (Fuseki).
+        endpoint_base: the Graph Store endpoint URL, e.g. ``http://127.0.0.1:7878/store`` (Oxigraph),
+            ``http://localhost:8890/sparql-graph-crud`` (Virtuoso) or ``http://localhost:3030/ds/data`` (Fuseki).
         graph_per_paper: ``True``: one PUT of N-Triples per named graph (replaces each graph;
             triples of the default graph, if any, go to ``?default``); ``False``: one POST of
             N-Quads (adds; Oxigraph's extension).
@@ -93,9 +96,18 @@ def push(source: Store | Graph, endpoint_base: str, *, graph_per_paper: bool = T
                                 "is it running, and is the URL its Graph Store endpoint (Oxigraph: "
                                 "http://HOST:PORT/store)?") from err
             if r.status_code >= 400:
-                text = " ".join(r.text.split())[:200]
+                text = r.text
+                if r.headers.get("content-type", "").startswith("text/html"):  # Virtuoso's errors are HTML pages
+                    text = re.sub(r"<!DOCTYPE[^>]*>|<title>.*?</title>|<[^>]+>", " ", text, flags=re.S | re.I)
+                text = " ".join(text.split())[:300]
                 raise PushError(f"{method} {url}: the server answered {r.status_code} {r.reason_phrase} ({what}): "
                                 f"{text}")
+            if method == "POST" and r.headers.get("content-type", "").startswith("text/html"):
+                # Virtuoso's /sparql-graph-crud answers a POST without ?graph= with 200 and its HTML query
+                # form, storing nothing: a web page is no Graph Store answer
+                raise PushError(f"{method} {url}: the server answered {r.status_code} with a web page, not a "
+                                f"Graph Store answer ({what}); nothing was loaded? --one-post (N-Quads without "
+                                "?graph=) is an Oxigraph extension: push a PUT per graph instead")
             sent += len(body)
             requests += 1
 

@@ -6,7 +6,7 @@ No stage passes spaCy objects or RDF terms downstream; only these dataclasses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 #: The entity labels the NLP pipeline puts on ``doc.ents`` and the RDF classes they become.
 ENTITY_TYPES: dict[str, str] = {
@@ -111,3 +111,25 @@ class Extraction:
     paper: Paper
     mentions: tuple[Mention, ...] = ()
     code: tuple[CodeLink, ...] = field(default_factory=tuple)
+
+
+def extraction_to_json(ex: Extraction) -> dict:
+    """An Extraction as plain JSON data (what a store keeps beside its graph so papers can be added later).
+
+    >>> ex = Extraction(Paper("T", "A", authors=("X",)), (Mention("BERT", "ARCHITECTURE", 5, 9, "A", 2, "c", 0.9),))
+    >>> extraction_from_json(extraction_to_json(ex)) == ex
+    True
+    """
+    return asdict(ex)
+
+
+def extraction_from_json(data: dict) -> Extraction:
+    """The inverse of :func:`extraction_to_json`.
+
+    Raises: KeyError or TypeError for data that is not an extraction (a missing or unknown field).
+    """
+    paper = dict(data["paper"])
+    paper["authors"] = tuple(paper.get("authors", ()))
+    paper["categories"] = tuple(paper.get("categories", ()))
+    mentions = tuple(Mention(**{**m, "aliases": tuple(m.get("aliases", ()))}) for m in data["mentions"])
+    return Extraction(Paper(**paper), mentions, tuple(CodeLink(**c) for c in data["code"]))

@@ -15,6 +15,7 @@ naming the store path and what to do.
 """
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import re
@@ -29,7 +30,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from .atomic import atomic_dir, atomic_file
+from .atomic import atomic_dir, atomic_file, dir_lock
 from .errors import QueryError, StoreError
 from .vocab import PREFIXES
 
@@ -283,6 +284,8 @@ class Store:
         kg.errors.StoreError: no store at /nonexistent/store: the directory does not exist; build one with `kg build --out DIR` (the store is DIR/store) or pass create=True
         """
         path = Path(path)
+        if not path.exists():
+            _recover(path)
         if create and read_only:
             raise StoreError(f"cannot create store {path} read-only; open it with create=True, read_only=False")
         if path.exists() and not path.is_dir():
@@ -303,25 +306,28 @@ class Store:
         return cls(handle, path, read_only=read_only)
 
     @classmethod
-    def create_from(cls, dataset: Graph | Store, path: str | os.PathLike) -> Store:
+    def create_from(cls, dataset: Graph | Store, path: str | os.PathLike, *,
+                    files: Mapping[str, bytes] | None = None) -> Store:
         """Build a NEW store at ``path`` from an rdflib ``Dataset`` and open it.
 
         The store is built in a temporary directory beside ``path`` and swapped in only once
         complete: if anything fails (or the process is interrupted) the previous store at ``path``
-        is left as it was and the temporary directory is removed. Inside the new directory the fast
-        non-transactional ``bulk_load`` is safe, since nothing else sees the directory until the swap.
-        A process that still has the old store open keeps reading the old data until it reopens.
+        is left as it was and the temporary directory is removed (see :func:`kg.atomic.atomic_dir`).
+        Inside the new directory the fast non-transactional ``bulk_load`` is safe, since nothing
+        else sees the directory until the swap. A process that still has the old store open keeps
+        reading the old data until it reopens.
 
         Params:
             dataset: the graph to store (``kg.graph.to_dataset`` output: named graphs are kept; a plain
                 ``Graph`` goes to the default graph), or another :class:`Store` to copy (Oxigraph
                 serialises it, much faster than rdflib would the same dataset).
             path: the store directory; replaced if it holds a store, created if missing.
+            files: extra files (name → content) to write into the store directory, swapped in with it.
 
         Returns: the new store, open for writing.
 
-        Raises: StoreError if ``path`` is a file or a non-empty directory that is not a store, or
-            the store cannot be written.
+        Raises: StoreError if ``path`` is a file or a non-empty directory that is not a store, another
+            process is writing it, or the store cannot be written.
         """
         path = Path(path)
         _check_replaceable(path)
@@ -337,10 +343,68 @@ class Store:
                 finally:
                     # Release RocksDB's lock and files before the directory is renamed (or removed).
                     del handle
+                _write_files(tmp, files)
         except (OSError, SyntaxError) as err:
             raise StoreError(f"cannot build store {path}: {err}; the previous store (if any) is unchanged") from err
         log.info("built store %s: %d quads in %.2f s", path, count, time.perf_counter() - started)
         return cls.open(path)
+
+    @classmethod
+    def update_from(cls, source: Store, path: str | os.PathLike, *,
+                    files: Mapping[str, bytes] | None = None) -> GraphChanges:
+        """Make the store at ``path`` hold exactly the named graphs of ``source``, rewriting only the
+        graphs that differ: a paper's graph that is new or changed is replaced whole, a graph that
+        ``source`` lacks is dropped, the others are left alone.
+
+        Crash-safe: the changes go into a checkpoint of the store (RocksDB hard links: cheap even for a
+        big store) beside ``path``, swapped in only once complete, under the directory's write lock.
+        Ctrl-C, an error or ``kill -9`` at any point leaves the store as it was before the call.
+
+        Params:
+            source: the graph as it should be (e.g. an in-memory store of a graph with papers added).
+            path: an existing store directory.
+            files: extra files (name → content) to write into the store directory, swapped in with it;
+                earlier extra files are not kept.
+
+        Returns: what changed, as :class:`GraphChanges`.
+
+        Raises: StoreError if ``path`` is not a store, another process is writing it, or the
+            update fails (the store is then unchanged).
+        """
+        path = Path(path)
+        if not is_store(path):
+            raise StoreError(f"no store at {path} to update; build one with `kg build --out DIR` first")
+        started = time.perf_counter()
+        new = _graph_quads(source._handle())
+        try:
+            with atomic_dir(path) as tmp:
+                old_handle = ox.Store.read_only(str(path))
+                try:
+                    tmp.rmdir()  # a checkpoint makes its own directory
+                    old_handle.backup(str(tmp))
+                    old = _graph_quads(old_handle)
+                finally:
+                    del old_handle
+                changes = GraphChanges(
+                    added=sorted(g for g in new if g not in old),
+                    replaced=sorted(g for g in new if g in old and new[g] != old[g]),
+                    removed=sorted(g for g in old if g not in new),
+                    unchanged=sum(1 for g in new if old.get(g) == new[g]))
+                if changes.added or changes.replaced or changes.removed:
+                    handle = ox.Store(str(tmp))
+                    try:
+                        graphs = changes.added + changes.replaced
+                        handle.update(_replace_update(
+                            graphs + changes.removed,
+                            {g: [f"{q.subject} {q.predicate} {q.object} ." for q in new[g]] for g in graphs}))
+                        handle.flush()
+                    finally:
+                        del handle
+                _write_files(tmp, files)
+        except (OSError, RuntimeError, SyntaxError) as err:
+            raise StoreError(f"cannot update store {path}: {err}; the store is unchanged") from err
+        log.info("updated store %s in %.2f s: %s", path, time.perf_counter() - started, changes)
+        return changes
 
     @classmethod
     def in_memory(cls, dataset: Graph) -> Store:
@@ -675,6 +739,48 @@ class Store:
         return handle
 
 
+@dataclass(frozen=True)
+class GraphChanges:
+    """What :meth:`Store.update_from` did: named graphs (N-Triples IRIs) added, replaced and removed,
+    and the number left unchanged."""
+
+    added: list[str]
+    replaced: list[str]
+    removed: list[str]
+    unchanged: int
+
+    def __str__(self) -> str:
+        return (f"{len(self.added)} graphs added, {len(self.replaced)} replaced, {len(self.removed)} removed, "
+                f"{self.unchanged} unchanged")
+
+
+def _graph_quads(handle: ox.Store) -> dict[str, frozenset]:
+    """The store's named graphs: name (N-Triples IRI) → its quads."""
+    graphs: dict[str, set] = {}
+    for q in handle.quads_for_pattern(None, None, None, None):
+        if isinstance(q.graph_name, ox.NamedNode):
+            graphs.setdefault(str(q.graph_name), set()).add(q)
+    return {g: frozenset(qs) for g, qs in graphs.items()}
+
+
+def _write_files(directory: Path, files: Mapping[str, bytes] | None) -> None:
+    for name, data in (files or {}).items():
+        if Path(name).name != name or name.startswith(".") or (directory / name).exists():
+            raise StoreError(f"cannot add file {name!r} to a store directory: give a new plain file name")
+        (directory / name).write_bytes(data)
+
+
+def _recover(path: Path) -> None:
+    """Put back a store that a writer killed mid-swap left aside (see kg.atomic.recover_dir)."""
+    if not any(path.parent.glob(f".{glob.escape(path.name)}.*.old")):
+        return
+    try:
+        with dir_lock(path):
+            pass  # dir_lock recovers under the lock
+    except OSError as err:
+        raise StoreError(f"cannot recover store {path}: {err}") from err
+
+
 def _from_ox_name(name: str) -> str:
     return name[1:-1] if name.startswith("<") else name
 
@@ -693,5 +799,5 @@ def _replace_update(names: Iterable[str], content: Mapping[str, list[str]]) -> s
     return " ;\n".join(ops)
 
 
-__all__ = ["Store", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS",
+__all__ = ["Store", "GraphChanges", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS",
            "SerializedResult", "ResultLimitError", "QueryStoppedError"]

@@ -163,8 +163,8 @@ def test_build_and_add_from_sources():
     assert isomorphic(g.graph, both.graph)
 
 
-def test_add_refuses_a_loaded_graph(small):
-    with pytest.raises(GraphError, match=r"opened with kg.load\(\).*kg.build\(\[old..., new...\]\)"):
+def test_add_refuses_a_graph_loaded_from_an_rdf_file(small):
+    with pytest.raises(GraphError, match=r"loaded from an RDF file .*kg.load\('out/store'\).*kg.build\(\[old..., new...\]\)"):
         small.add(f"{SOURCES}/papers.jsonl")
 
 
