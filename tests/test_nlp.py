@@ -468,3 +468,135 @@ class TestIssue4Rules:
         doc = nlp(REASSESS.text)
         assert {e.text for e in doc.ents if e._.paperkg_canonical == "Deep Neural Network"} == {
             "deep neural network", "DNN", "DNNs"}
+
+
+class TestIssue4ProposedRules:
+    """Rules that mark what a paper proposes (issue 4, second round); sentences from non-dev corpus papers
+    unless noted."""
+
+    def test_a_name_in_apposition_to_our_noun_is_proposed(self, nlp):
+        # "our <noun>, Name" / "our <noun> Name": the paper's own model, approach, dataset
+        r = _roles(nlp, Paper("Large Scale Adversarial Representation Learning",
+                              "Our approach, BigBiGAN, builds upon the state-of-the-art BigGAN model, extending it to "
+                              "representation learning by adding an encoder and modifying the discriminator."))
+        assert ("BigBiGAN", "METHOD", "proposed") in r
+        r = _roles(nlp, Paper("Reversible Column Networks",
+                              "Given more pre-training data, our largest model RevCol-H reaches 90.0% on ImageNet-1K."))
+        assert ("RevCol-H", "ARCHITECTURE", "proposed") in r
+        r = _roles(nlp, Paper("Data Filtering Networks",
+                              "Specifically, our best performing dataset DFN-5B enables us to train state-of-the-art "
+                              "models for their compute budgets."))
+        assert ("DFN-5B", "DATASET", "proposed") in r
+
+    def test_a_plain_word_after_our_noun_needs_commas(self):
+        from kg.nlp.new_names import find_new_names
+
+        assert [n.text for n in find_new_names(
+            "T\nEmpirically, using easily-available external metrics, our proposed approach, Loki, gains up to 29.7% "
+            "relative improvement over SimCLR on ImageNet.")] == ["Loki"]  # dev paper; the plain word is set off
+        assert find_new_names("T\nour method Loki gains 29.7%.") == []
+
+    def test_our_metric_is_a_metric_without_role(self, nlp):
+        r = _roles(nlp, Paper("Better May Not Be Fairer: A Study on Subgroup Discrepancy in Image Classification",
+                              "Compared to the baseline, our metric, FlowAug demonstrates improvements on subgroup "
+                              "discrepancy."))
+        assert ("FlowAug", "METRIC", None) in r
+
+    def test_coordinated_names_after_a_coining_verb(self):
+        from kg.nlp.new_names import find_new_names
+
+        names = find_new_names("T\nBased on this, we introduce the S4-PTD and S5-PTD models.")
+        assert sorted(n.text for n in names) == ["S4-PTD", "S5-PTD"]
+        # one name with an inner "and" after a naming word stays one name (or its acronym)
+        names = find_new_names("T\nTo overcome these limitations, we propose a novel multimodal framework named "
+                               "VALE Visual and Language Explanation.")
+        assert "Language Explanation" not in {n.text for n in names}
+        # "Scalable and Transferable U-Net": an adjective is no conjunct
+        assert find_new_names("T\nwe design a series of Scalable and Transferable U-Net (STU-Net) models.") == []
+
+    def test_a_naming_verb_right_before_a_long_form_coins_it(self, nlp):
+        r = _roles(nlp, Paper("Self-similarity Driven Scale-invariant Learning for Weakly Supervised Person Search",
+                              "In this paper, we address this problem by proposing a novel one-step framework, named "
+                              "Self-similarity driven Scale-invariant Learning (SSL)."))
+        assert ("Self-similarity driven Scale-invariant Learning", "METHOD", "proposed") in r
+        assert ("SSL", "METHOD", "proposed") in r
+        # "what has been termed X": a known name
+        from kg.nlp.roles import is_proposed_here
+        assert not is_proposed_here("the synthetic data in what has been termed ")
+
+    def test_an_acronym_alone_does_not_make_a_long_form_a_catalogue_entity(self, nlp):
+        doc = nlp("T\nIn this paper, we address this problem by proposing a novel one-step framework, named "
+                  "Self-similarity driven Scale-invariant Learning (SSL).")
+        assert {e._.paperkg_canonical for e in doc.ents} == {"Self-similarity driven Scale-invariant Learning"}
+        doc = nlp("T\nSince experiencing domain shifts during test-time is inevitable in practice, test-time adaption "
+                  "(TTA) continues to adapt the model after deployment.")  # dev paper: a misspelt catalogue name
+        assert [e._.paperkg_canonical for e in doc.ents] == ["test-time adaptation", "test-time adaptation"]
+
+    def test_a_name_is_typed_by_its_last_word_not_an_inner_one(self, nlp):
+        doc = nlp("T\nDenoising Diffusion Models (DDMs) have become a popular tool for generating samples.")
+        assert [(e.text, e.label_) for e in doc.ents][:2] == [("Denoising Diffusion Models", "ARCHITECTURE"),
+                                                             ("DDMs", "ARCHITECTURE")]
+        from kg.nlp.heads import type_from_head
+        assert type_from_head("Any Ratio Adaptability Diffusion") is None  # so "Ratio" must not type it METRIC
+        doc = nlp("T\nSpecifically, the initial stage, dubbed Any Ratio Adaptability Diffusion (ARAD), leverages a "
+                  "selected set of images.")  # dev paper
+        assert ("Any Ratio Adaptability Diffusion", "METHOD", "proposed") in {
+            (e.text, e.label_, e._.paperkg_role) for e in doc.ents}
+
+    def test_someone_elses_called_name_is_not_coined(self, nlp):
+        from kg.nlp.new_names import find_new_names
+
+        text = ("T\nConversely, a recent state space model called Mamba offers linear complexity by compressing a "
+                "filtered global context into a hidden state.")
+        assert find_new_names(text) == []
+        assert ("Mamba", "ARCHITECTURE", "used") in _roles(nlp, Paper("T", text.split("\n", 1)[1]))
+
+    def test_an_acronym_before_a_head_noun_is_not_the_name(self):
+        from kg.nlp.new_names import find_new_names
+
+        names = find_new_names("T\nIn this paper, we propose a novel AD framework: FOcus-the-Discrepancy (FOD), which "
+                               "can simultaneously spot the patch-wise, intra- and inter-discrepancies.")  # dev paper
+        assert [n.text for n in names] == ["FOcus-the-Discrepancy"]
+        names = find_new_names("T\nwe present a simple and effective KD method, called ScaleKD")
+        assert [(n.text, n.label) for n in names] == [("ScaleKD", "METHOD")]
+
+    def test_size_variants_of_a_proposed_name_are_proposed_architectures(self, nlp):
+        r = _roles(nlp, Paper("InceptionNeXt: When Inception Meets ConvNeXt",
+                              "For instance, InceptionNeXt-T achieves 1.6x higher training throughputs than ConvNeX-T, "
+                              "as well as attains 0.2% top-1 accuracy improvement on ImageNet-1K."))
+        assert ("InceptionNeXt-T", "ARCHITECTURE", "proposed") in r
+        r = _roles(nlp, Paper("ViTamin: Designing Scalable Vision Models in the Vision-Language Era",
+                              "To this end, we introduce ViTamin, a new vision models tailored for VLMs. ViTamin-L "
+                              "significantly outperforms ViT-L by 2.0% ImageNet zero-shot accuracy."))
+        assert ("ViTamin-L", "ARCHITECTURE", "proposed") in r
+        assert ("ViT-L", "ARCHITECTURE", "used") in r
+        # a size of the model, not a named variant (dev paper)
+        r = _roles(nlp, Paper("Alleviating Distortion in Image Generation via Multi-Resolution Diffusion Models",
+                              "Our model, dubbed DiMR, is fast. DiMR-XL variants outperform prior diffusion models."))
+        assert not any(t.startswith("DiMR-") for t, _, _ in r)
+
+    def test_an_acronym_inside_a_name_before_its_head(self, nlp):
+        # dev paper (the only corpus sentence with this shape)
+        text = ("T\nwe propose Sparsely-Sharded (S2) Attention, an attention algorithm that allocates heterogeneous "
+                "context partitions. S2-Attention enforces each attention head to only attend to a partition.")
+        r = _roles(nlp, Paper("T", text.split("\n", 1)[1]))
+        assert ("Sparsely-Sharded (S2) Attention", "METHOD", "proposed") in r
+        assert ("S2-Attention", "METHOD", "proposed") in r
+
+    def test_a_digit_in_an_acronym_repeats_a_letter(self):
+        from kg.nlp.abbreviations import find_abbreviations
+
+        text = 'we propose an "energy-efficient group convolution" (E2GC) module'  # dev paper
+        assert [(a.long, a.short) for a in find_abbreviations(text)] == [("energy-efficient group convolution", "E2GC")]
+        # not across a function word
+        assert find_abbreviations("we develop a Discrete-to-continuous space Variational AutoEncoder (D2C-VAE)") == []
+
+    def test_a_lower_case_name_set_off_and_described_as_a_technique(self, nlp):
+        # dev paper (the only corpus sentence with this shape)
+        r = _roles(nlp, Paper("Exploring Diffusion Transformer Designs via Grafting",
+                              "To this end, we present grafting, a simple approach for editing pretrained diffusion "
+                              "transformers (DiTs) to materialize new architectures under small compute budgets."))
+        assert ("grafting", "METHOD", "proposed") in r
+        from kg.nlp.new_names import find_described_methods
+        assert find_described_methods("We present training, a simple approach for it.") == []
+        assert find_described_methods("We present experiments, showing a simple method works.") == []

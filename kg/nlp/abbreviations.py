@@ -80,6 +80,8 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
     [('Knowledge distillation', 'KD'), ('large language models', 'LLMs')]
     >>> find_abbreviations("results (see Table 2) and (e.g., ViT)")
     []
+    >>> [(a.long, a.short) for a in find_abbreviations('an "energy-efficient group convolution" (E2GC) and Sparsely-Sharded (S2)')]
+    [('energy-efficient group convolution', 'E2GC'), ('Sparsely-Sharded', 'S2')]
     """
     out: list[Abbreviation] = []
     for m in _PAREN.finditer(text):
@@ -101,6 +103,12 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         cand_start = window[0].start()
         candidate = text[cand_start: len(before)]
         rel = _best_long_form(short, candidate)
+        if rel is None and re.search(r"[A-Za-z][2-4]", short):
+            # "Sparsely-Sharded (S2)", "Structured State Space Sequence (S4)": a digit repeats the letter before it.
+            # A long form found so has no function word ("develop a Discrete-to-continuous ... (D2C-VAE)" is not one).
+            rel = _best_long_form(re.sub(r"([A-Za-z])([2-4])", lambda d: d.group(1) * int(d.group(2)), short), candidate)
+            if rel is not None and any(w.lower() in _LEADING_NOISE for w in candidate[rel:].split()):
+                rel = None
         if rel is None:
             continue
         long_start = cand_start + rel
@@ -120,6 +128,9 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         if short.lower() in long_text.lower().split() or len(long_text) <= len(short):
             continue
         long_text = long_text.rstrip(" -'\"”’")
+        stripped = long_text.lstrip("'\"“‘")  # 'an "energy-efficient group convolution" (E2GC)': no quote mark
+        long_start += len(long_text) - len(stripped)
+        long_text = stripped
         if long_text.lower() in BROAD_FIELDS:
             continue
         out.append(Abbreviation(long=long_text, short=short, long_start=long_start,
@@ -138,3 +149,32 @@ def short_form_occurrences(text: str, short: str) -> list[tuple[int, int]]:
     stem = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
     pat = re.compile(r"(?<![\w-])" + re.escape(stem) + r"s?(?![\w-])")
     return [(m.start(), m.end()) for m in pat.finditer(text)]
+
+
+_HEAD_AFTER = re.compile(r"\)[ ](?P<head>[A-Z][a-z]+)(?![\w-])")
+
+
+def head_after(text: str, a: Abbreviation, heads) -> tuple[int, str] | None:
+    """When the short form stands inside a Title-Case name, before the name's head noun ("Sparsely-Sharded
+    (S2) Attention"), the end offset of the whole name and the short name the text uses for it ("S2-Attention");
+    else None. ``heads`` tells whether a lower-case word is a head noun (:data:`kg.nlp.heads.HEAD_LABELS`).
+
+    >>> t = "we propose Sparsely-Sharded (S2) Attention, an attention algorithm"
+    >>> a = find_abbreviations(t)[0]
+    >>> end, short = head_after(t, a, {"attention"})
+    >>> t[a.long_start:end], short
+    ('Sparsely-Sharded (S2) Attention', 'S2-Attention')
+    >>> t = "Knowledge Distillation (KD) Methods are"
+    >>> head_after(t, find_abbreviations(t)[0], {"method"}) is None  # a head after a complete long form
+    True
+    """
+    m = _HEAD_AFTER.match(text, a.short_end)
+    if not m or m.group("head").lower() not in heads:
+        return None
+    if not all(w[0].isupper() for w in re.split(r"[ \-]+", a.long) if w):
+        return None
+    # The long form must lack the head: its own last word is not a head noun ("... Distillation (KD) Methods").
+    last = re.split(r"[ \-]+", a.long)[-1].lower()
+    if last in heads or last.rstrip("s") in heads:
+        return None
+    return m.end(), f"{a.short}-{m.group('head')}"

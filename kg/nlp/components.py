@@ -33,7 +33,7 @@ from kg.catalogue import Catalogue, Entry, is_case_sensitive, key, load_catalogu
 from kg.errors import PipelineError
 from kg.nlp import abbreviations as abbr
 from kg.nlp import code_links, new_names, roles
-from kg.nlp.heads import find_task_phrases, type_from_head, type_from_phrase, type_from_suffix
+from kg.nlp.heads import HEAD_LABELS, _PHRASE_STOP as PHRASE_STOP, find_task_phrases, type_from_head, type_from_phrase, type_from_suffix
 from kg.nlp.tokenizer import create_tokenizer  # noqa: F401  (registers "paperkg.tokenizer.v1")
 
 log = logging.getLogger(__name__)
@@ -294,13 +294,18 @@ class Abbreviations:
         if entry is None:
             e2 = self.catalogue.lookup(short)
             # The acronym alone is weak evidence ("CD" is many things): use it only if the head agrees.
-            if e2 is not None and type_from_head(long) in (None, e2.type.upper()):
+            if e2 is not None and type_from_head(long) in (None, e2.type.upper()) and (
+                    any(_same_ends(long, n) for n in e2.names) or not any(" " in n for n in e2.names)):
                 entry = e2
         if entry is not None:
             return entry.type.upper(), entry.name, CONF_ABBR_CATALOGUE
         # The head before a preposition types the phrase ("Transformer with Hierarchical Prompting"),
         # else the last word; else the short form's ending ("UniRepLKNet").
-        label = type_from_phrase(long) or type_from_head(long) or type_from_suffix(short)
+        # A name without a preposition is typed by its last word only: "Any Ratio Adaptability Diffusion"
+        # is not a METRIC for its inner "Ratio"; an unknown last word falls to the name's own ending.
+        has_stop = any(w.lower() in PHRASE_STOP for w in long.split()[1:])
+        label = ((type_from_phrase(long) if has_stop else None) or type_from_head(long)
+                 or type_from_suffix(short))
         if label:
             return label, long, CONF_ABBR_HEAD
         return "METHOD", long, CONF_ABBR_DEFAULT
@@ -312,12 +317,38 @@ class Abbreviations:
             if a.short in seen:
                 continue
             seen.add(a.short)
+            inner = abbr.head_after(text, a, HEAD_LABELS)
+            if inner is not None:
+                # "Sparsely-Sharded (S2) Attention": the name runs past the parenthesis to its head noun;
+                # the text shortens it to "S2-Attention" (or "S2 Attention").
+                end, short_name = inner
+                long = text[a.long_start:end]
+                label, canonical, conf = self._type(long, a.short)
+                add_candidate(doc, a.long_start, end, label, component=self.name, confidence=conf,
+                              canonical=long, aliases=(short_name,))
+                for variant in (short_name, short_name.replace("-", " ")):
+                    for s, e in abbr.short_form_occurrences(text, variant):
+                        add_candidate(doc, s, e, label, component=self.name, confidence=conf, canonical=long)
+                continue
             label, canonical, conf = self._type(a.long, a.short)
             add_candidate(doc, a.long_start, a.long_end, label, component=self.name, confidence=conf,
                           canonical=canonical, aliases=(a.short,))
             for s, e in abbr.short_form_occurrences(text, a.short):
                 add_candidate(doc, s, e, label, component=self.name, confidence=conf, canonical=canonical)
         return doc
+
+
+def _same_ends(long: str, name: str) -> bool:
+    """Whether a long form spells the catalogue name ``name``: every word of the name starts a word of the long
+    form ("test-time adaption (TTA)" is "test-time adaptation"), or one is a prefix of the other. "Self-similarity
+    driven Scale-invariant Learning (SSL)" is not "self-supervised learning" (SSL), nor "fully connected neural
+    networks (FCNs)" "fully convolutional networks" (FCN), though the acronym and head agree.
+    (A catalogue entry known only by its acronym, "VTAB", cannot be checked this way and is accepted.)"""
+    if key(long).startswith(key(name)) or key(name).startswith(key(long)):
+        return True  # "structured state-space sequence (S4)" and the catalogue's "Structured State Space"
+    a = {w[:4] for w in re.findall(r"[a-z0-9]+", long.lower())}
+    b = {w[:4] for w in re.findall(r"[a-z0-9]+", name.lower())}
+    return bool(b) and b <= a
 
 
 @Language.factory("paperkg_abbreviations", default_config={"catalogue": ""})
@@ -467,6 +498,7 @@ class Roles:
                 before = text[ent.sent.start_char: ent.start_char]
                 if roles.is_proposed_here(before):
                     proposed.add(canon)
+        ents = _add_proposed_variants(doc, ents, proposed)
         for ent in ents:
             if ent.label_ not in roles.ROLE_LABELS:
                 ent._.paperkg_role = None
@@ -476,6 +508,57 @@ class Roles:
             if ent._.paperkg_role == "used":
                 ent._.paperkg_relation = roles.relation(text[ent.sent.start_char: ent.start_char], ent.label_)
         return doc
+
+
+#: Component name of the size-variant mentions added by the roles step.
+VARIANT_COMPONENT = "paperkg_roles"
+
+
+def _add_proposed_variants(doc: Doc, ents: list[Span], proposed: set[str]) -> list[Span]:
+    """Add the size / version variants the text names of a proposed one-word name ("ViG-T", "SVT-H-S",
+    "ResFormer-B-MR"), each a separate proposed entity (annotation guidelines), typed ARCHITECTURE for
+    a size code (else like the name). Returns the new entity list (also set on ``doc.ents``).
+
+    A variant already resolved to a longer entity is left alone; one that only overlaps the bare name
+    ("ViG" in "ViG-T") replaces it. Not an elliptic list ("EMOv2-1M/2M/5M") nor a size of the model
+    ("DiMR-XL variants").
+    """
+    text = doc.text
+    bases = {}
+    for e in ents:
+        t = e.text
+        if (e.label_ in ("METHOD", "ARCHITECTURE") and key(e._.paperkg_canonical or t) in proposed
+                and " " not in t and new_names.is_strong_word(t)):
+            bases.setdefault(t, e.label_)
+    if not bases:
+        return ents
+    added: list[Span] = []
+    for base, label in bases.items():
+        for m in roles.variant_occurrences(text, base):
+            span = doc.char_span(m[0], m[1], label=roles.variant_label(text[m[0]:m[1]], base, label))
+            if span is None:
+                continue
+            clash = [e for e in ents if e.start < span.end and span.start < e.end]
+            if any(not (span.start <= e.start and e.end <= span.end) for e in clash) or any(
+                    e.end - e.start >= span.end - span.start for e in clash):
+                continue
+            added.append(span)
+            ents = [e for e in ents if e not in clash]
+    if not added:
+        return ents
+    meta = {e.start: (e._.paperkg_component, e._.paperkg_confidence, e._.paperkg_canonical, e._.paperkg_aliases,
+                      e._.paperkg_role, e._.paperkg_relation) for e in ents}
+    doc.ents = sorted(ents + added, key=lambda e: e.start)
+    out = list(doc.ents)
+    for e in out:
+        if e.start in meta and not any(a.start == e.start for a in added):
+            (e._.paperkg_component, e._.paperkg_confidence, e._.paperkg_canonical, e._.paperkg_aliases,
+             e._.paperkg_role, e._.paperkg_relation) = meta[e.start]
+        else:
+            e._.paperkg_component, e._.paperkg_confidence = VARIANT_COMPONENT, CONF_NEW_NAME_TYPED
+            e._.paperkg_canonical, e._.paperkg_aliases = e.text, ()
+            proposed.add(key(e.text))
+    return out
 
 
 @Language.factory("paperkg_roles")

@@ -33,6 +33,26 @@ _DUBBED = re.compile(
     rf"(?i:\b(?:dubbed|called|named|termed|coined|denoted as|referred to as|which we call|we call it|we name it))"
     rf"[ ](?:(?i:as)[ ])?[\"“'‘]?(?P<name>{NAME})(?=[\s,.;:)(\"”'’]|$)"
 )
+#: "our (proposed) approach, Loki", "our final model S4D", "our framework AutoDistil": a name in apposition to
+#: "our <noun>" is the paper's own. Only after "our": "the benchmark UVG dataset" names someone else's.
+_OUR_NOUNS = ("method", "approach", "model", "framework", "architecture", "dataset", "benchmark", "algorithm",
+              "system", "technique", "network", "pipeline", "agent", "tool", "toolkit", "library", "metric", "loss",
+              "module", "backbone", "detector", "family")
+_OUR = re.compile(
+    rf"\b[Oo]ur[ ](?P<pre>(?:[a-z][a-z\-]*[ ]){{0,2}}?(?P<noun>{'|'.join(_OUR_NOUNS)}))(?P<comma>,)?[ ]"
+    rf"(?:(?:called|named|dubbed|termed)[ ])?(?P<name>{NAME})(?=[\s,.;:)(]|$)"
+)
+#: Words before "called X" that show X is someone else's ("a recent variant of S4 called DSS").
+_OTHERS_WORK = re.compile(r"\b(?:recent|recently|previous|previously|prior|existing|popular|well-known|classic|"
+                          r"conventional|standard|so)\b[^.,;:()]*$", re.IGNORECASE)
+#: After an acronym the verb took for a name: a head noun and the real name ("AD framework: FOD").
+_ACRONYM_MODIFIER = re.compile(
+    rf"[ ](?P<noun>(?:[a-z][a-z\-]*[ ]){{0,2}}?(?:{'|'.join(_OUR_NOUNS)}))[:,][ ]"
+    rf"(?:(?:called|named|dubbed|termed|namely)[ ])?(?P<name>{NAME})(?=[\s,.;:)(]|$)"
+)
+#: A second name coordinated with the first after a coining verb: "we propose Annealing Reflow and Flow-Guided
+#: Distillation, which ...".
+_AND_NAME = re.compile(rf",?[ ]and[ ](?P<name>{NAME})(?=[\s,.;:)(]|$)")
 #: A title that opens with a name and a colon: "PASS: An ImageNet replacement ...".
 _TITLE = re.compile(rf"^(?P<name>{NAME}|[a-z][a-z0-9]+)[ ]?:[ ](?P<rest>.+)$")
 
@@ -53,6 +73,15 @@ _NOT_NAMES = {"A", "An", "The", "We", "Our", "This", "It", "In", "To", "For", "C
 
 #: A word that is a name on its own: inner capital, digit, or all capitals ("SlimFlow", "S4D", "SOLO", "torchdistill" is not).
 _STRONG = re.compile(r"(?=.*[A-Z].*[A-Z]|.*\d)[\w+^.\-]+|[A-Z]{2,}")
+
+
+def is_strong_word(word: str) -> bool:
+    """Whether ``word`` is a name on its own (inner capital, digit, or all capitals).
+
+    >>> is_strong_word("ViG"), is_strong_word("SVT"), is_strong_word("Loki")
+    (True, True, False)
+    """
+    return bool(_STRONG.fullmatch(word))
 
 
 @dataclass(frozen=True)
@@ -125,13 +154,40 @@ def title_name(title: str) -> NewName | None:
     return NewName(name, m.start("name"), m.start("name") + len(name), label, "title", typed_by)
 
 
+def _coordinated(text: str, m: re.Match, cue: str, name: str, end: int) -> tuple[int, int] | None:
+    """Offsets of a second name joined to ``name`` by "and" after a coining verb, or None.
+
+    Both conjuncts must be names (several capitalised words, or one strong word) and the second must end
+    the noun phrase ("S4-PTD and S5-PTD models" is fine: one strong word before a head noun). Not when a
+    naming word precedes ("named VALE Visual and Language Explanation": one name with an inner "and") or the
+    first word is an acronym of the words after it.
+    """
+    if cue != "propose" or re.search(r"\b(?:named|called|dubbed|termed)\b", m.group("pre") or ""):
+        return None
+    conj = _AND_NAME.match(text, end)
+    words = name.split()
+    if not conj or not (len(words) > 1 or _STRONG.fullmatch(name)):
+        return None
+    second = _clean_name(conj.group("name"))
+    w2 = second.split()
+    if not second or w2[0] in _NOT_NAMES or not (len(w2) > 1 or _STRONG.fullmatch(second)):
+        return None
+    s2 = conj.start("name")
+    if re.match(r"[ ][a-z]", text[s2 + len(second):s2 + len(second) + 2]) and len(w2) > 1:
+        return None  # "... and Language Explanation framework": a phrase goes on
+    initials = "".join(w[0] for w in words[1:] + w2).lower()
+    if words[0].isupper() and words[0].lower() in (initials, initials[:len(words) - 1] + "a" + initials[len(words) - 1:]):
+        return None
+    return s2, s2 + len(second)
+
+
 def find_new_names(text: str) -> list[NewName]:
     """Names coined in ``text`` (a paper's title, newline, abstract), each at its defining occurrence.
 
     >>> [(n.text, n.label) for n in find_new_names("T\\nWe propose an unlabelled dataset PASS: Pictures without humAns.")]
     [('PASS', 'DATASET')]
     >>> [(n.text, n.label) for n in find_new_names("T\\nOur model, dubbed DiMR, is a Multi-Resolution network.")]
-    [('DiMR', 'METHOD')]
+    [('DiMR', 'ARCHITECTURE')]
     """
     out: list[NewName] = []
     title_end = text.find("\n") if "\n" in text else len(text)
@@ -139,7 +195,7 @@ def find_new_names(text: str) -> list[NewName]:
     if t:
         out.append(t)
     out.extend(title_phrase_names(text[:title_end]))
-    for pattern, cue in ((_PROPOSE, "propose"), (_DUBBED, "dubbed")):
+    for pattern, cue in ((_PROPOSE, "propose"), (_DUBBED, "dubbed"), (_OUR, "our")):
         for m in pattern.finditer(text):
             name = _clean_name(m.group("name"))
             if not name or name in _NOT_NAMES or len(name) < 2:
@@ -149,18 +205,44 @@ def find_new_names(text: str) -> list[NewName]:
             start = m.start("name")
             end = start + len(name)
             words = name.split()
-            if len(words) > 1 and re.match(r"[ ][a-z]", text[end:end + 2]):
+            if cue == "dubbed" and _OTHERS_WORK.search(text[max(0, m.start() - 60):m.start()]):
+                continue  # "a recent variant of S4 called DSS showed ...": someone else's name
+            if cue == "propose" and re.fullmatch(r"[A-Z]{2,5}s?", name):
+                head = _ACRONYM_MODIFIER.match(text, end)
+                if head:
+                    # "we propose a novel AD framework: FOcus-the-Discrepancy (FOD)": the acronym names the
+                    # field the framework is for; the name follows the head noun.
+                    name = _clean_name(head.group("name"))
+                    if not name or name.split()[0] in _NOT_NAMES or (len(name.split()) == 1 and not _STRONG.fullmatch(name)):
+                        continue
+                    start, end = head.start("name"), head.start("name") + len(name)
+                    label, typed_by = _type(name, head.group("noun"), text[end:end + 120])
+                    out.append(NewName(name, start, end, label, cue, typed_by))
+                    continue
+            second = _coordinated(text, m, cue, name, end)
+            if second is not None:
+                # "we propose A B and C D, which ...": two coordinated names, each the object of the verb.
+                s2, e2 = second
+                label2, typed2 = _type(text[s2:e2], "", text[e2:e2 + 120])
+                out.append(NewName(text[s2:e2], s2, e2, label2, cue, typed2))
+            elif len(words) > 1 and re.match(r"[ ][a-z]", text[end:end + 2]):
                 # "VALE Visual and Language ...": a phrase goes on; keep only a strong first word.
                 if not _STRONG.fullmatch(words[0]):
                     continue
                 name, end = words[0], start + len(words[0])
-            if len(name.split()) == 1 and not _STRONG.fullmatch(name) and cue != "dubbed":
-                continue  # one plain capitalised word ("Language") is not a coined name
+            if len(name.split()) == 1 and not _STRONG.fullmatch(name) and cue != "dubbed" and not (
+                    cue == "our" and m.group("comma") and re.match(r"[,(]", text[end:end + 1])):
+                continue  # one plain capitalised word ("Language") is not a coined name, unless set off by
+                # commas after "our <noun>" ("our proposed approach, Loki, gains ...")
             if re.search(r"-(?:based|like|style|wise|aware|free|driven|level|efficient)$", name, re.IGNORECASE):
                 continue
             before = ((m.groupdict().get("pre") or "") + (m.groupdict().get("comma") or "").rstrip(",")).strip()
             after = text[end:end + 120]
+            if cue == "our" and m.group("noun") == "family":
+                before = before.rsplit(" ", 1)[0]  # "our discovered model family, BigNASModels": typed by "model"
             label, typed_by = _type(name, before, after)
+            if cue == "our" and type_from_head(before) == "METRIC":
+                label, typed_by = "METRIC", "context"  # "our metric, FlowAug": a metric the paper defines
             out.append(NewName(name, start, end, label, cue, typed_by))
     # One entry per name: the first occurrence, typed by the best evidence any occurrence gave.
     rank = {"context": 0, "suffix": 1, "title": 2, "default": 3}
@@ -242,6 +324,16 @@ _DESCRIBED = re.compile(
 )
 
 
+#: "we present grafting, a simple approach for ...": a lower-case name set off by a comma and described as a
+#: technique right after it.
+_APPOSED = re.compile(
+    r"\b(?i:we|this paper|this work)\s+(?:[a-z]+ly\s+|also\s+|further\s+|then\s+)?"
+    r"(?:propose|introduce|design|develop|present|devise)[sd]?\s+"
+    r"(?P<phrase>[a-z][a-z0-9\-]*(?:\s+[a-z][a-z0-9\-]*){0,2}),\s+(?:a|an)\s+(?:[a-z\-]+\s+){0,5}?"
+    r"(?:approach|method|technique|framework|algorithm|strategy|scheme|paradigm|procedure|mechanism)(?![\w-])"
+)
+
+
 @dataclass(frozen=True)
 class DescribedName:
     """A lower-case technique the paper proposes: ``name`` ("progressive shrinking") at ``start``/``end``,
@@ -264,6 +356,8 @@ def find_described_methods(text: str) -> list[DescribedName]:
     ['progressive shrinking']
     >>> find_described_methods("We propose a simple yet effective training strategy.")
     []
+    >>> [d.name for d in find_described_methods("To this end, we present grafting, a simple approach for editing DiTs.")]
+    ['grafting']
     """
     out = []
     for m in _DESCRIBED.finditer(text):
@@ -277,6 +371,12 @@ def find_described_methods(text: str) -> list[DescribedName]:
         start = m.start("phrase") + words[0].start()
         end = m.start("phrase") + words[-1].end()
         out.append(DescribedName(text[start:end], start, end, m.end("head")))
+    for m in _APPOSED.finditer(text):
+        words = m.group("phrase").split()
+        if words[0] in _DESC_ADJ or words[0] in _DESC_GENERIC or any(w in _DESC_STOP or w in _DESC_GENERIC
+                                                                       for w in words):
+            continue  # "we propose to ...", "we present training, ...": no name
+        out.append(DescribedName(m.group("phrase"), m.start("phrase"), m.end("phrase"), m.end("phrase")))
     return out
 
 

@@ -75,12 +75,25 @@ def is_proposed_here(before: str) -> bool:
     True
     >>> is_proposed_here("We propose to train with ")
     False
+    >>> is_proposed_here("The tailored model, dubbed as ")
+    True
     """
+    if _NAMED_BEFORE.search(before):
+        return True
     m = _PROPOSE.search(before)
     if not m:
         return False
     gap = m.group("gap")
     return len(gap.split()) <= PROPOSE_MAX_GAP_WORDS and not _GAP_BREAK.search(gap)
+
+
+#: A naming verb right before a mention coins it, whatever the name looks like: "The tailored model, dubbed
+#: as image LLaMA (iLLaMA), ...", "the initial stage, dubbed Any Ratio ...". Not "so-called" / "commonly
+#: called" (a known name).
+_NAMED_BEFORE = re.compile(
+    r"(?<![\w-])(?<!so-)(?<!commonly )(?<!often )(?<!also )(?<!been )(?:dubbed|termed|coined|named|called|which we call|we call it|we name it)"
+    r"(?:\s+as)?\s*[\"“'‘]?$",
+    re.IGNORECASE)
 
 
 #: Most words between "we propose" and a catalogue name it proposes ("we propose a new X, ..."): a
@@ -112,3 +125,33 @@ def is_proposed_object(before: str, after: str) -> bool:
         return False
     gap = m.group("gap")
     return len(gap.split()) <= PROPOSE_KNOWN_MAX_GAP_WORDS and bool(_PLAIN_GAP.match(gap))
+
+
+#: A size / version code after a proposed name: "-T", "-S", "-B", "-L", "-XL", "-H-S", "-B-MR", "-5M", "-d32".
+_VARIANT_CODE = r"-(?:[A-Z][A-Za-z]{0,2}|\d+(?:\.\d+)?[A-Za-z]?|[a-z]\d+)(?:-[A-Z]{1,2}\d?)?"
+#: Codes that are model sizes: such a variant is an Architecture whatever the base name's type.
+_SIZE_CODE = re.compile(r"-(?:T|Ti|Tiny|S|Small|B|Base|L|Large|H|Huge|G|XS|XL|XXL|M|\d+(?:\.\d+)?[MBK]|d\d+)"
+                        r"(?:-[A-Z]{1,2}\d?)?$")
+
+
+def variant_occurrences(text: str, base: str) -> list[tuple[int, int]]:
+    """Offsets of the variants of ``base`` the text names ("ViG-T"), not in an elliptic list
+    ("EMOv2-1M/2M/5M") and not as a size of the model ("DiMR-XL variants").
+
+    >>> text = "ViG-S matches DeiT-B, ViG-T is fast; DiMR-XL variants and EMOv2-1M/2M win. ViG-based"
+    >>> [text[s:e] for s, e in variant_occurrences(text, "ViG")]
+    ['ViG-S', 'ViG-T']
+    >>> variant_occurrences(text, "DiMR") + variant_occurrences(text, "EMOv2")
+    []
+    """
+    pat = re.compile(r"(?<![\w-])" + re.escape(base) + _VARIANT_CODE + r"(?![\w/-])(?!\s+(?:variants?|family|families|series)\b)")
+    return [(m.start(), m.end()) for m in pat.finditer(text)]
+
+
+def variant_label(variant: str, base: str, label: str) -> str:
+    """ARCHITECTURE for a size code ("ViG-T"), else the base name's label.
+
+    >>> variant_label("ViG-T", "ViG", "METHOD"), variant_label("CGBA-Hx", "CGBA", "METHOD")
+    ('ARCHITECTURE', 'METHOD')
+    """
+    return "ARCHITECTURE" if _SIZE_CODE.search(variant[len(base):]) else label
