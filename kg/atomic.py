@@ -125,6 +125,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700 directories; give what mkdir would
         old = None
         try:
             if path.exists():

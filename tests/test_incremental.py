@@ -259,3 +259,8 @@ def _nquads_file(lines: set[bytes], tmp_path: Path) -> Path:
     path = tmp_path / "before.nq"
     path.write_bytes(b"\n".join(sorted(lines)) + b"\n")
     return path
+
+
+def test_a_written_store_has_the_permissions_mkdir_gives(store, tmp_path):
+    (tmp_path / "plain").mkdir()
+    assert store.stat().st_mode & 0o777 == (tmp_path / "plain").stat().st_mode & 0o777

@@ -26,9 +26,10 @@ from spacy.tokens import Doc
 
 from kg.errors import PipelineError
 from kg.nlp import components  # noqa: F401  (registers the factories and the tokenizer)
+from kg.nlp import ner as _ner  # noqa: F401  (registers paperkg_ner, the statistical NER)
 from kg.records import CodeLink, Extraction, Mention, Paper
 
-__all__ = ["load", "extract", "doc_to_extraction", "PIPE_NAMES", "DEFAULT_BATCH_SIZE"]
+__all__ = ["load", "extract", "doc_to_extraction", "PIPE_NAMES", "DEFAULT_BATCH_SIZE", "DEFAULT_NER"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,12 @@ log = logging.getLogger(__name__)
 #: then their resolution into ``doc.ents`` and the roles that read the resolved entities.
 PIPE_NAMES = ("paperkg_title_sentences", "sentencizer", "paperkg_code_links", "paperkg_catalogue",
               "paperkg_task_phrases", "paperkg_abbreviations", "paperkg_new_names", "paperkg_entities", "paperkg_roles")
+#: The optional trained NER goes just before paperkg_entities (``load(ner=True)``).
+NER_PIPE = "paperkg_ner"
+
+#: Whether :func:`load` adds the trained NER (``paperkg_ner``) by default: only if it raises the dev typed
+#: micro F1 over the rules alone (see benchmarks/ablation.py for the figures).
+DEFAULT_NER = False
 
 #: Papers per ``nlp.pipe`` batch. Measured on the 520-paper sample corpus, one process, best of 3
 #: (2 shared cores, load ~3): batch 1 -> 174, 16 -> 199, 64 -> 193, 256 -> 169 papers/s. Every
@@ -44,12 +51,16 @@ PIPE_NAMES = ("paperkg_title_sentences", "sentencizer", "paperkg_code_links", "p
 DEFAULT_BATCH_SIZE = 64
 
 
-def load(path: str | Path | None = None, *, catalogue: str | Path | None = None) -> Language:
+def load(path: str | Path | None = None, *, catalogue: str | Path | None = None, ner: bool | None = None,
+         exclude: Iterable[str] = ()) -> Language:
     """Build paperkg's spaCy pipeline from ``spacy.blank("en")``, or load one saved with ``nlp.to_disk``.
 
     Args:
         path: directory of a saved pipeline; None builds a fresh one.
         catalogue: catalogue JSONL file to match (default: the bundled ``kg/data/catalogue.jsonl``).
+        ner: add the trained statistical NER (``paperkg_ner``, :mod:`kg.nlp.ner`) as a candidate source
+            before ``paperkg_entities``; None: ``DEFAULT_NER``.
+        exclude: names of pipes (of ``PIPE_NAMES``) to leave out, e.g. for ablations.
     Returns:
         a ``spacy.Language`` whose docs carry ``doc.ents`` (METHOD, ARCHITECTURE, DATASET, TASK,
         METRIC), span extensions ``._.paperkg_role`` etc., and ``doc.spans["code"]``.
@@ -64,17 +75,20 @@ def load(path: str | Path | None = None, *, catalogue: str | Path | None = None)
             return spacy.load(path)
         except (OSError, IOError, ValueError) as err:
             raise PipelineError(f"cannot load a pipeline from {path}: {err}; save one with kg.nlp.load().to_disk(path)") from err
+    skip = set(exclude)
+    unknown = skip - set(PIPE_NAMES) - {NER_PIPE}
+    if unknown:
+        raise PipelineError(f"unknown pipe(s) to exclude: {', '.join(sorted(unknown))}; choose from {', '.join(PIPE_NAMES)}")
+    if not (DEFAULT_NER if ner is None else ner):
+        skip.add("paperkg_ner")
     cat = {"catalogue": str(catalogue)} if catalogue else {}
+    configs = {"paperkg_catalogue": cat, "paperkg_abbreviations": cat, "paperkg_new_names": cat}
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "paperkg.tokenizer.v1"}}})
-    nlp.add_pipe("paperkg_title_sentences")
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("paperkg_code_links")
-    nlp.add_pipe("paperkg_catalogue", config=cat)
-    nlp.add_pipe("paperkg_task_phrases")
-    nlp.add_pipe("paperkg_abbreviations", config=cat)
-    nlp.add_pipe("paperkg_new_names", config=cat)
-    nlp.add_pipe("paperkg_entities")
-    nlp.add_pipe("paperkg_roles")
+    for name in PIPE_NAMES:
+        if name == "paperkg_entities" and NER_PIPE not in skip:
+            nlp.add_pipe(NER_PIPE)
+        if name not in skip:
+            nlp.add_pipe(name, config=configs.get(name, {}))
     return nlp
 
 
