@@ -352,7 +352,9 @@ class KnowledgeGraph:
         """
         from .view import write_explorer
 
-        return write_explorer(self.graph, path, **options)
+        # a built graph's dataset (its default graph is the union) gives the same page as the union graph,
+        # without parsing a dump of the store into a new rdflib Graph (~7 s on the sample corpus)
+        return write_explorer(self._dataset if self._dataset is not None else self.graph, path, **options)
 
 
 def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *, format: str | None = None,
