@@ -21,6 +21,24 @@ PARAMS = {"dataset": "ImageNet", "label": "MAE", "task": "object detection",
           "title": "Masked Autoencoders Enable Efficient Knowledge Distillers"}
 
 
+def wait_for_server(proc: subprocess.Popen, url: str, name: str, *, timeout: float,
+                    log=lambda: "") -> None:
+    """Wait until the server ``proc`` answers ``ASK {}`` at ``url`` with 200; fail the test if it exits
+    (with ``log()`` in the message) or does not answer within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited with {proc.returncode}: {log()}")
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} did not answer within {timeout:g} s")
+        time.sleep(0.1)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -38,18 +56,8 @@ def oxigraph(tmp_path):
     proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path / "oxi"), "--bind", f"127.0.0.1:{port}",
                              "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"oxigraph serve exited with {proc.returncode}: {proc.stderr.read().decode()[:500]}")
-            try:
-                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("oxigraph serve did not answer within 20 s")
-            time.sleep(0.1)
+        wait_for_server(proc, f"{base}/query", "oxigraph serve", timeout=20,
+                        log=lambda: proc.stderr.read().decode()[:500])
         yield base
     finally:
         proc.terminate()

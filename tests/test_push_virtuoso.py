@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 
 import httpx
 import pytest
 from rdflib import Literal
-from test_push import PARAMS, _free_port, _term
+from test_push import PARAMS, _free_port, _term, wait_for_server
 
 from kg.push import PushError, push
 from kg.query import list_named_queries, named_query, run_named_query
@@ -72,19 +71,9 @@ def virtuoso_server(tmp_path_factory):
     proc = subprocess.Popen([exe, "+foreground", "+configfile", str(d / "virtuoso.ini")], cwd=d,
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                log = (d / "virtuoso.log").read_text(errors="replace") if (d / "virtuoso.log").exists() else ""
-                pytest.fail(f"virtuoso-t exited with {proc.returncode}: {log[-800:]}")
-            try:
-                if httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("virtuoso-t did not answer within 60 s")
-            time.sleep(0.2)
+        log = d / "virtuoso.log"
+        wait_for_server(proc, f"{base}/sparql", "virtuoso-t", timeout=60,
+                        log=lambda: log.read_text(errors="replace")[-800:] if log.exists() else "")
         grant = subprocess.run([isql, str(sql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
                                capture_output=True, text=True, timeout=30)
         assert grant.returncode == 0 and "Error" not in grant.stdout + grant.stderr, grant.stdout + grant.stderr
