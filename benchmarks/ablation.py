@@ -8,8 +8,8 @@ Each row builds the graph of the bundled corpus (all 468 papers, so cross-paper 
 with the shared scorer's ``score()`` (the same figures as ``python score.py graph.ttl GOLD``).
 
 Rows are cumulative:
-  catalogue only       paperkg_catalogue (no task phrases, abbreviations, new names, NER); no roles
-  + task phrases       paperkg_task_phrases
+  catalogue only       paperkg_catalogue (no task/metric phrases, abbreviations, new names, NER); no roles
+  + task/metric phrases paperkg_task_phrases, paperkg_metric_phrases
   + abbreviations      paperkg_abbreviations
   + new names          paperkg_new_names
   + trained NER        paperkg_ner (kg/nlp/models/ner)
@@ -36,12 +36,12 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD = REPO.parent / "shared" / "eval" / "dev.jsonl"
 TYPES = ("Method", "Architecture", "Dataset", "Task", "Metric")
 
-LATER = ("paperkg_task_phrases", "paperkg_abbreviations", "paperkg_new_names")
+LATER = ("paperkg_task_phrases", "paperkg_metric_phrases", "paperkg_abbreviations", "paperkg_new_names")
 #: (row name, pipes excluded, NER on, roles on)
 ROWS = (
     ("catalogue only", LATER, False, False),
-    ("+ task phrases", LATER[1:], False, False),
-    ("+ abbreviations", LATER[2:], False, False),
+    ("+ task/metric phrases", LATER[2:], False, False),
+    ("+ abbreviations", LATER[3:], False, False),
     ("+ new names", (), False, False),
     ("+ trained NER", (), True, False),
     ("+ roles (all)", (), True, True),

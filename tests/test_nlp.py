@@ -600,3 +600,42 @@ class TestIssue4ProposedRules:
         from kg.nlp.new_names import find_described_methods
         assert find_described_methods("We present training, a simple approach for it.") == []
         assert find_described_methods("We present experiments, showing a simple method works.") == []
+
+
+class TestMetricPhrases:
+    """paperkg_metric_phrases: named accuracy measures the catalogue does not list (non-dev corpus sentences)."""
+
+    def test_modifiers_make_a_named_accuracy(self):
+        from kg.nlp.heads import find_metric_phrases
+
+        t = ("ViTamin-L significantly outperforms ViT-L by 2.0% ImageNet zero-shot accuracy, when using the same "
+             "publicly available DataComp-1B dataset.")
+        assert [t[s:e] for s, e in find_metric_phrases(t)] == ["zero-shot accuracy"]
+        t = ("Image classification accuracy on the ImageNet dataset has been a barometer for progress in computer "
+             "vision over the last decade.")
+        assert [t[s:e] for s, e in find_metric_phrases(t)] == ["classification accuracy"]
+
+    def test_a_bare_accuracy_is_not_a_named_measure(self):
+        from kg.nlp.heads import find_metric_phrases
+
+        assert find_metric_phrases("while simultaneously delivering significant improvements in both generative "
+                                   "quality and higher accuracy") == []
+
+    def test_in_the_pipeline(self, nlp):
+        from kg.nlp import extract
+
+        ex = next(extract([Paper(
+            "SimMIM: A Simple Framework for Masked Image Modeling",
+            "Using ViT-B, our approach achieves 83.8% top-1 fine-tuning accuracy on ImageNet-1K by pre-training also "
+            "on this dataset, surpassing previous best approach by +0.6%.")], nlp))
+        metrics = [(m.text, m.component) for m in ex.mentions if m.label == "METRIC"]
+        assert metrics == [("top-1 fine-tuning accuracy", "paperkg_metric_phrases")]
+
+    def test_a_catalogued_metric_in_the_plural_is_the_same_metric(self, nlp):
+        from kg.nlp import extract
+
+        ex = next(extract([Paper(
+            "Combined Scaling for Zero-shot Transfer Learning",
+            "Our models reach higher top-1 accuracies with lower latencies.")], nlp))
+        assert [(m.text, m.canonical) for m in ex.mentions if m.label == "METRIC"] == [
+            ("top-1 accuracies", "top-1 accuracy"), ("latencies", "latency")]

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 #: The pipeline, in order. Sentences first (every later step reads ``span.sent``), candidates next,
 #: then their resolution into ``doc.ents`` and the roles that read the resolved entities.
 PIPE_NAMES = ("paperkg_title_sentences", "sentencizer", "paperkg_code_links", "paperkg_catalogue",
-              "paperkg_task_phrases", "paperkg_abbreviations", "paperkg_new_names", "paperkg_entities", "paperkg_roles")
+              "paperkg_task_phrases", "paperkg_metric_phrases", "paperkg_abbreviations", "paperkg_new_names", "paperkg_entities", "paperkg_roles")
 #: The optional trained NER goes just before paperkg_entities (``load(ner=True)``).
 NER_PIPE = "paperkg_ner"
 

@@ -33,7 +33,7 @@ from kg.catalogue import Catalogue, Entry, is_case_sensitive, key, load_catalogu
 from kg.errors import PipelineError
 from kg.nlp import abbreviations as abbr
 from kg.nlp import code_links, new_names, roles
-from kg.nlp.heads import HEAD_LABELS, _PHRASE_STOP as PHRASE_STOP, find_task_phrases, type_from_head, type_from_phrase, type_from_suffix
+from kg.nlp.heads import HEAD_LABELS, _PHRASE_STOP as PHRASE_STOP, find_metric_phrases, find_task_phrases, type_from_head, type_from_phrase, type_from_suffix
 from kg.nlp.tokenizer import create_tokenizer  # noqa: F401  (registers "paperkg.tokenizer.v1")
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ CONF_NEW_NAME_DEFAULT = 0.6
 
 #: A lower-case task phrase found by its head ("lung nodule detection"), not in the catalogue.
 CONF_TASK_PHRASE = 0.5
+CONF_METRIC_PHRASE = 0.5
 #: A lower-case technique introduced as "we propose a <phrase> scheme/strategy/..." (kg.nlp.new_names).
 CONF_DESCRIBED = 0.6
 
@@ -195,7 +196,7 @@ class CatalogueMatcher:
     def _build(self) -> tuple[PhraseMatcher, PhraseMatcher]:
         exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         caseless = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        plural_ok = {"Method", "Architecture", "Task"}
+        plural_ok = {"Method", "Architecture", "Task", "Metric"}
         for i, entry in enumerate(self.catalogue):
             pats: dict[tuple[bool, float], set[str]] = {}
             for alias in entry.names:
@@ -278,6 +279,23 @@ class TaskPhrases:
 @Language.factory("paperkg_task_phrases")
 def make_task_phrases(nlp: Language, name: str) -> TaskPhrases:
     return TaskPhrases(name)
+
+
+class MetricPhrases:
+    """METRIC candidates for accuracy measures the catalogue does not list (:func:`kg.nlp.heads.find_metric_phrases`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        for start, end in find_metric_phrases(doc.text):
+            add_candidate(doc, start, end, "METRIC", component=self.name, confidence=CONF_METRIC_PHRASE)
+        return doc
+
+
+@Language.factory("paperkg_metric_phrases")
+def make_metric_phrases(nlp: Language, name: str) -> MetricPhrases:
+    return MetricPhrases(name)
 
 
 # --- abbreviations -----------------------------------------------------------------------------------------

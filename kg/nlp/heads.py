@@ -189,3 +189,35 @@ def find_task_phrases(text: str) -> list[tuple[int, int]]:
             continue
         out.append((m.start("mods") + keep[0].start(), m.end()))
     return out
+
+
+# --- metric phrases ------------------------------------------------------------------------------------------
+#: Words that make an accuracy a specific, named measure ("top-1 accuracy", "zero-shot accuracy", "test
+#: accuracy"): the evaluation split, protocol or aggregation. Generic to ML evaluation, not to any paper;
+#: evaluative words ("higher", "better") are not among them, so "higher accuracy" gives "accuracy".
+METRIC_MODIFIERS = set("""top-1 top-5 top-k test validation val train training held-out zero-shot few-shot one-shot
+    linear linear-probe linear-probing probing k-nn knn fine-tuning fine-tuned classification recognition
+    detection segmentation retrieval average mean balanced per-class class-average overall clean certified
+    robust adversarial iid ood out-of-distribution in-distribution top-1/top-5 pixel word token exact-match
+    exact match""".split())
+_METRIC_PHRASE = re.compile(r"(?<![\w\-/])(?P<mods>(?:[\w\-/]+[ ]){0,2})(?P<head>accurac(?:y|ies))(?![\w\-])", re.I)
+
+
+def find_metric_phrases(text: str) -> list[tuple[int, int]]:
+    """Offsets of named accuracy measures: "accuracy" with one or two of :data:`METRIC_MODIFIERS` in front
+    ("zero-shot accuracy", "top-1 classification accuracy"). A bare "accuracy" is left out: abstracts use it
+    mostly for a claim ("improves accuracy"), not to name the measure they report.
+
+    >>> t = "It improves zero-shot accuracy and the clean test accuracy, with higher accuracy overall."
+    >>> [t[s:e] for s, e in find_metric_phrases(t)]
+    ['zero-shot accuracy', 'clean test accuracy']
+    """
+    out = []
+    for m in _METRIC_PHRASE.finditer(text):
+        words = list(re.finditer(r"\S+", m.group("mods")))
+        keep: list = []
+        for w in words:
+            keep = keep + [w] if w.group().lower() in METRIC_MODIFIERS else []
+        if keep:
+            out.append((m.start("mods") + keep[0].start(), m.end()))
+    return out
