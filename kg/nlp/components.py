@@ -24,6 +24,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Callable
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -263,39 +264,28 @@ def make_catalogue(nlp: Language, name: str, catalogue: str) -> CatalogueMatcher
     return CatalogueMatcher(nlp, name, catalogue)
 
 
-# --- task phrases ---------------------------------------------------------------------------------------------
-class TaskPhrases:
-    """TASK candidates for lower-case task names the catalogue does not list (:func:`kg.nlp.heads.find_task_phrases`)."""
+# --- task and metric phrases ---------------------------------------------------------------------------------
+class PhraseCandidates:
+    """Candidates of one label for lower-case phrases the catalogue does not list, found by a pure function
+    of the text: TASK by :func:`kg.nlp.heads.find_task_phrases`, METRIC by :func:`kg.nlp.heads.find_metric_phrases`."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, name: str, label: str, find: Callable[[str], list[tuple[int, int]]], confidence: float) -> None:
+        self.name, self.label, self.find, self.confidence = name, label, find, confidence
 
     def __call__(self, doc: Doc) -> Doc:
-        for start, end in find_task_phrases(doc.text):
-            add_candidate(doc, start, end, "TASK", component=self.name, confidence=CONF_TASK_PHRASE)
+        for start, end in self.find(doc.text):
+            add_candidate(doc, start, end, self.label, component=self.name, confidence=self.confidence)
         return doc
 
 
 @Language.factory("paperkg_task_phrases")
-def make_task_phrases(nlp: Language, name: str) -> TaskPhrases:
-    return TaskPhrases(name)
-
-
-class MetricPhrases:
-    """METRIC candidates for accuracy measures the catalogue does not list (:func:`kg.nlp.heads.find_metric_phrases`)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        for start, end in find_metric_phrases(doc.text):
-            add_candidate(doc, start, end, "METRIC", component=self.name, confidence=CONF_METRIC_PHRASE)
-        return doc
+def make_task_phrases(nlp: Language, name: str) -> PhraseCandidates:
+    return PhraseCandidates(name, "TASK", find_task_phrases, CONF_TASK_PHRASE)
 
 
 @Language.factory("paperkg_metric_phrases")
-def make_metric_phrases(nlp: Language, name: str) -> MetricPhrases:
-    return MetricPhrases(name)
+def make_metric_phrases(nlp: Language, name: str) -> PhraseCandidates:
+    return PhraseCandidates(name, "METRIC", find_metric_phrases, CONF_METRIC_PHRASE)
 
 
 # --- abbreviations -----------------------------------------------------------------------------------------
