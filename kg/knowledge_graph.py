@@ -264,10 +264,15 @@ class KnowledgeGraph:
         log.info("added %d papers, re-extracted %d in %.1f s", report.papers, report.updated, report.seconds)
         return report
 
-    def _check_extractions(self) -> None:
+    def _kept_extractions(self) -> list[Extraction] | None:
+        """The NLP output behind the graph: kept by :func:`build`, else read (once) from the store directory
+        the graph was loaded from; ``None`` if there is none."""
         if self._extractions is None and self._store is not None and self._store.path.is_dir():
             self._extractions = _read_extractions(self._store.path / EXTRACTIONS_FILE)
-        if self._extractions is None:
+        return self._extractions
+
+    def _check_extractions(self) -> None:
+        if self._kept_extractions() is None:
             raise GraphError("this graph was loaded from an RDF file and keeps no NLP output to re-link entities "
                              "with; add to the store that `kg build` wrote (kg.load('out/store')), or build old "
                              "and new sources together: kg.build([old..., new...])")
@@ -332,9 +337,8 @@ class KnowledgeGraph:
         from .store import Store, is_store
 
         path = Path(path)
-        if self._extractions is None and self._store is not None and self._store.path.is_dir():
-            self._check_extractions()  # read them before the store they come from is replaced
-        files = {} if self._extractions is None else {EXTRACTIONS_FILE: _extractions_bytes(self._extractions)}
+        kept = self._kept_extractions()  # read before the store they may come from is replaced
+        files = {} if kept is None else {EXTRACTIONS_FILE: _extractions_bytes(kept)}
         if is_store(path):
             changes = Store.update_from(self.store, path, files=files)
             log.info("store %s: %s", path, changes)

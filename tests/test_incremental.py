@@ -264,3 +264,10 @@ def _nquads_file(lines: set[bytes], tmp_path: Path) -> Path:
 def test_a_written_store_has_the_permissions_mkdir_gives(store, tmp_path):
     (tmp_path / "plain").mkdir()
     assert store.stat().st_mode & 0o777 == (tmp_path / "plain").stat().st_mode & 0o777
+
+
+def test_a_store_without_kept_nlp_output_can_still_be_saved_elsewhere(store, tmp_path):
+    (store / EXTRACTIONS_FILE).unlink()
+    copy = kg.load(store).save_store(tmp_path / "copy")
+    assert quads(copy) == quads(store)
+    assert not (copy / EXTRACTIONS_FILE).exists()
