@@ -21,7 +21,6 @@ thinc's CPU ops); ``tests/test_ner.py`` checks two tiny runs give the same bytes
 """
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -34,8 +33,9 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
 from kg.atomic import atomic_dir
-from kg.errors import PipelineError
+from kg.errors import PipelineError, SourceError
 from kg.records import Paper, title_key
+from kg.sources import json_objects
 
 __all__ = ["train", "silver_data", "DEFAULT_EXAMPLES", "MODEL_DIR"]
 
@@ -85,20 +85,17 @@ def blank() -> Language:
 
 
 def excluded_titles(path: str | Path | None) -> set[str]:
-    """Title keys of the records of a JSONL file (each with a ``title``)."""
+    """Title keys of the records of a JSONL file (each with a ``title``).
+
+    Raises: SourceError naming the file and line for an unreadable file, a bad line or a record without a title.
+    """
     if path is None:
         return set()
     keys = set()
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if line.strip():
-                    rec = json.loads(line)
-                    if "title" not in rec:
-                        raise PipelineError(f"{path}:{n}: record without a 'title'; exclude needs titles")
-                    keys.add(title_key(rec["title"]))
-    except (OSError, json.JSONDecodeError) as err:
-        raise PipelineError(f"cannot read exclude file {path}: {err}") from err
+    for n, rec in json_objects(path, kind="exclude file"):
+        if "title" not in rec:
+            raise SourceError(str(path), n, "record without a 'title'; exclude needs titles")
+        keys.add(title_key(rec["title"]))
     return keys
 
 
@@ -129,22 +126,18 @@ def silver_data(papers: Iterable[Paper], rules: Language | None = None) -> list[
 def read_examples(path: str | Path) -> list[tuple[str, list[tuple[int, int, str]]]]:
     """Hand-written examples: every occurrence of each listed surface form gets its label."""
     out = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            text, ents = rec["text"], []
-            for surface, label in rec["entities"]:
-                if label not in LABELS:
-                    raise PipelineError(f"{path}:{n}: unknown label {label!r}; use one of {', '.join(LABELS)}")
-                start = text.find(surface)
-                if start < 0:
-                    raise PipelineError(f"{path}:{n}: {surface!r} is not in the text")
-                while start >= 0:
-                    ents.append((start, start + len(surface), label))
-                    start = text.find(surface, start + len(surface))
-            out.append((text, sorted(ents)))
+    for n, rec in json_objects(path, kind="examples file"):
+        text, ents = rec["text"], []
+        for surface, label in rec["entities"]:
+            if label not in LABELS:
+                raise PipelineError(f"{path}:{n}: unknown label {label!r}; use one of {', '.join(LABELS)}")
+            start = text.find(surface)
+            if start < 0:
+                raise PipelineError(f"{path}:{n}: {surface!r} is not in the text")
+            while start >= 0:
+                ents.append((start, start + len(surface), label))
+                start = text.find(surface, start + len(surface))
+        out.append((text, sorted(ents)))
     return out
 
 
@@ -183,7 +176,8 @@ def train(out_dir: str | Path = MODEL_DIR, *, seed: int = 0, papers: Iterable[Pa
         a summary dict: ``papers``, ``sentences``, ``entities``, ``examples``, ``excluded``, ``losses``
         (per epoch), ``seconds``, ``labels``, ``seed``, ``size_bytes``.
     Raises:
-        PipelineError: an unreadable exclude or examples file.
+        SourceError: an unreadable exclude or examples file, or a bad line in one (file and line named).
+        PipelineError: an example with an unknown label or a surface form not in its text.
     """
     t0 = time.perf_counter()
     if papers is None:
