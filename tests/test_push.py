@@ -39,6 +39,16 @@ def wait_for_server(proc: subprocess.Popen, url: str, name: str, *, timeout: flo
         time.sleep(0.1)
 
 
+def stop_server(proc: subprocess.Popen, *, timeout: float) -> None:
+    """Terminate a server started by a fixture, killing it if it does not exit within ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,12 +70,7 @@ def oxigraph(tmp_path):
                         log=lambda: proc.stderr.read().decode()[:500])
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=10)
 
 
 def _term(b: dict):

@@ -15,7 +15,7 @@ import subprocess
 import httpx
 import pytest
 from rdflib import Literal
-from test_push import PARAMS, _free_port, _term, wait_for_server
+from test_push import PARAMS, _free_port, _term, stop_server, wait_for_server
 
 from kg.push import PushError, push
 from kg.query import list_named_queries, named_query, run_named_query
@@ -79,12 +79,7 @@ def virtuoso_server(tmp_path_factory):
         assert grant.returncode == 0 and "Error" not in grant.stdout + grant.stderr, grant.stdout + grant.stderr
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=30)
 
 
 @pytest.fixture
