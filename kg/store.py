@@ -396,7 +396,7 @@ class Store:
                         graphs = changes.added + changes.replaced
                         handle.update(_replace_update(
                             graphs + changes.removed,
-                            {g: [f"{q.subject} {q.predicate} {q.object} ." for q in new[g]] for g in graphs}))
+                            {g: new[g] for g in graphs}))
                         handle.flush()
                     finally:
                         del handle
@@ -495,7 +495,7 @@ class Store:
             if not isinstance(g.identifier, URIRef):
                 raise StoreError(f"graph {g.identifier!r} has no IRI; paperkg names every graph with an IRI")
             names.add(str(_to_ox(g.identifier)))
-        content: dict[str, list[str]] = {}
+        content: dict[str, list[ox.Quad]] = {}
         for q in ox.parse(_nquads(dataset), ox.RdfFormat.N_QUADS):
             if isinstance(q.graph_name, ox.DefaultGraph):
                 raise StoreError("the dataset has triples in its default graph; paperkg keeps every triple in a named "
@@ -504,7 +504,7 @@ class Store:
                 raise StoreError(f"graph {q.graph_name} has no IRI; paperkg names every graph with an IRI")
             name = str(q.graph_name)
             names.add(name)
-            content.setdefault(name, []).append(f"{q.subject} {q.predicate} {q.object} .")
+            content.setdefault(name, []).append(q)
         update = _replace_update(sorted(names), content)
         try:
             handle.update(update)
@@ -785,16 +785,17 @@ def _from_ox_name(name: str) -> str:
     return name[1:-1] if name.startswith("<") else name
 
 
-def _replace_update(names: Iterable[str], content: Mapping[str, list[str]]) -> str:
+def _replace_update(names: Iterable[str], content: Mapping[str, Iterable[ox.Quad]]) -> str:
     """One SPARQL UPDATE request (Oxigraph runs it as one transaction) dropping the graphs ``names``
-    (N-Triples syntax, e.g. ``<https://…>``) and inserting ``content`` (graph → N-Triples lines).
+    (N-Triples syntax, e.g. ``<https://…>``) and inserting ``content`` (graph → its quads).
 
     The terms come from Oxigraph's own N-Triples serialisation, which escapes them for SPARQL too;
     pyoxigraph 0.5 has no Python transaction API, so an update request is the one atomic
     drop-and-add it offers.
     """
     ops = [f"DROP SILENT GRAPH {n}" for n in names]
-    body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}" for g, lines in content.items())
+    body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads) + "\n}"
+                     for g, quads in content.items())
     ops.append("INSERT DATA {\n" + body + "\n}")
     return " ;\n".join(ops)
 
