@@ -62,8 +62,6 @@ _NOT_NAME_START = {"revisiting", "rethinking", "towards", "toward", "beyond", "o
                    "improving", "re-assessing", "reassessing", "training", "benchmarking", "analyzing",
                    "exploring", "no", "not", "from", "all", "one", "less", "more", "deep", "efficient", "simple",
                    "large", "small", "survey", "review", "position", "tutorial", "introduction", "part"}
-#: Words after the name that show the cue named something else ("we propose X loss" keeps "X loss").
-_TRAILING_HEADS = re.compile(r"[ ](?P<head>[a-z][a-z\-]+)")
 
 #: Common English capitalised words a sentence may start a name with by accident.
 _NOT_NAMES = {"A", "An", "The", "We", "Our", "This", "It", "In", "To", "For", "Code", "Project", "Specifically",
