@@ -51,16 +51,22 @@ def _open(store: Optional[Path], graph: Optional[Path]):
     return load(store or DEFAULT_OUT / "store")
 
 
+#: Options that `kg build` and `kg add` share (how sources are read and processed).
+_FORMAT_OPTION = typer.Option(None, "--format", "-f", help="Source format: daily, jsonl or arxiv "
+                                                           "(default: from the file extension).")
+_SKIP_BAD_OPTION = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping.")
+_N_PROCESS_OPTION = typer.Option(1, "--n-process", help="Processes for the NLP pipeline.")
+
+
 @app.command()
 @_errors
 def build(
     sources: List[Path] = typer.Argument(None, help="Files or folders of papers (.txt listings, .jsonl, arXiv "
                                                     "snapshot). Default: the bundled sample corpus."),
     out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder for graph.ttl, store/ and explorer.html."),
-    format: Optional[str] = typer.Option(None, "--format", "-f", help="Source format: daily, jsonl or arxiv "
-                                                                      "(default: from the file extension)."),
-    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping."),
-    n_process: int = typer.Option(1, "--n-process", help="Processes for the NLP pipeline."),
+    format: Optional[str] = _FORMAT_OPTION,
+    skip_bad: bool = _SKIP_BAD_OPTION,
+    n_process: int = _N_PROCESS_OPTION,
 ) -> None:
     """Build the graph: read papers, extract entities and code links, write Turtle, the store and the explorer.
 
@@ -84,10 +90,9 @@ def add(
     sources: List[Path] = typer.Argument(..., help="Files or folders of papers to add (.txt listings, .jsonl, "
                                                    "arXiv snapshot)."),
     out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder of an earlier `kg build`."),
-    format: Optional[str] = typer.Option(None, "--format", "-f", help="Source format: daily, jsonl or arxiv "
-                                                                      "(default: from the file extension)."),
-    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping."),
-    n_process: int = typer.Option(1, "--n-process", help="Processes for the NLP pipeline."),
+    format: Optional[str] = _FORMAT_OPTION,
+    skip_bad: bool = _SKIP_BAD_OPTION,
+    n_process: int = _N_PROCESS_OPTION,
 ) -> None:
     """Add papers to a built graph, updating its store in place (only new or changed papers are extracted).
 
