@@ -24,7 +24,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .errors import SourceError
 from .records import name_key
@@ -32,7 +32,7 @@ from .records import name_key
 if TYPE_CHECKING:
     from .knowledge_graph import KnowledgeGraph
 
-__all__ = ["evaluate", "EvalReport", "PaperErrors", "norm", "norm_url", "title_key", "TYPES", "BANDS"]
+__all__ = ["evaluate", "score_predictions", "EvalReport", "PaperErrors", "norm", "norm_url", "title_key", "TYPES", "BANDS"]
 
 #: Entity types scored, in the scorer's order.
 TYPES = ("Method", "Architecture", "Dataset", "Task", "Metric")
@@ -286,3 +286,52 @@ def evaluate(graph: "str | os.PathLike | KnowledgeGraph", gold_path: str | os.Pa
     bands = [(lo, hi, n, ok, round(ok / n, 3) if n else 0.0) for (lo, hi), (n, ok) in zip(BANDS, band_counts)]
     return EvalReport(scores, papers, bands)
 
+
+
+def score_predictions(gold: "Iterable[Any]", predictions: "Iterable[Mapping[str, Any]]",
+                      bands: Sequence[tuple[float, float]] = BANDS) -> dict[str, Any]:
+    """Score paper-level predictions held in memory (no graph) with the scorer's matching: for
+    cross-validation, where each fold's papers are predicted by models that did not see them.
+
+    Params:
+      gold: :class:`kg.nlp.gold.GoldPaper` records.
+      predictions: one per gold paper, ``{"typed": [(type, labels, confidence)], "roles": [(role, labels)]}``,
+        ``labels`` a set of names (they are normalised here).
+      bands: confidence bands for the precision-by-confidence table.
+    Returns: the scorer's dict (per type, ``proposed``, ``used``, ``typed_micro``) plus ``"bands"``:
+      ``[(low, high, n, correct, precision, mean confidence)]``.
+
+    >>> from kg.nlp.gold import GoldPaper, GoldEntity
+    >>> g = GoldPaper("1", "T", "A", (GoldEntity("ImageNet", (), "Dataset", "used"),))
+    >>> r = score_predictions([g], [{"typed": [("Dataset", {"imagenet"}, 0.9), ("Task", {"x"}, 0.4)], "roles": []}])
+    >>> r["typed_micro"]["p"], r["Dataset"]["f1"], [b[2:5] for b in r["bands"] if b[2]]
+    (0.5, 1.0, [(1, 0, 0.0), (1, 1, 1.0)])
+    """
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    band_counts = [[0, 0, 0.0] for _ in bands]
+    for g, pr in zip(gold, predictions):
+        g_typed = [(e.type, frozenset(n for n in map(norm, e.forms) if n)) for e in g.entities]
+        typed = [(t, frozenset(n for n in map(norm, ls) if n), c) for t, ls, c in pr.get("typed", ())]
+        for t in TYPES:
+            gt = [x for x in g_typed if x[0] == t]
+            pt = [(tt, ls) for tt, ls, _ in typed if tt == t]
+            confs = [c for tt, _, c in typed if tt == t]
+            tp, _, p_hit = _match(gt, pt)
+            for i, v in enumerate((tp, len(pt), len(gt))):
+                counts[t][i] += v
+            for j, c in enumerate(confs):
+                b = band_counts[next((i for i, (lo, hi) in enumerate(bands) if lo <= c < hi), len(bands) - 1)]
+                b[0] += 1
+                b[1] += j in p_hit
+                b[2] += c
+        for role in ("proposed", "used"):
+            gr = [(role, frozenset(n for n in map(norm, e.forms) if n)) for e in g.entities if e.role == role]
+            prr = [(r, frozenset(n for n in map(norm, ls) if n)) for r, ls in pr.get("roles", ()) if r == role]
+            tp, _, _ = _match(gr, prr)
+            for i, v in enumerate((tp, len(prr), len(gr))):
+                counts[role][i] += v
+    out: dict[str, Any] = {k: _prf(*counts[k]) for k in (*TYPES, "proposed", "used")}
+    out["typed_micro"] = _prf(*(sum(counts[t][i] for t in TYPES) for i in range(3)))
+    out["bands"] = [(lo, hi, n, ok, round(ok / n, 3) if n else 0.0, round(s / n, 3) if n else 0.0)
+                    for (lo, hi), (n, ok, s) in zip(bands, band_counts)]
+    return out

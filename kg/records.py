@@ -5,6 +5,7 @@ No stage passes spaCy objects or RDF terms downstream; only these dataclasses.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -24,6 +25,11 @@ ROLES = ("proposed", "used")
 RELATIONS = ("evaluatesOn", "trainsOn", "comparesWith")
 
 
+#: Names whose key is remembered: the pipeline asks for the same names again and again (every candidate, group
+#: and link); 2^16 names is a few MB and covers a paper's worth many times over.
+NAME_KEY_CACHE = 1 << 16
+
+
 def title_key(title: str) -> str:
     """The key that identifies a paper across sources: its title, lower-cased, letters and digits only.
 
@@ -33,6 +39,7 @@ def title_key(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", title.lower())
 
 
+@functools.lru_cache(maxsize=NAME_KEY_CACHE)
 def name_key(name: str) -> str:
     """The key under which two names are the same label: case, punctuation, spacing and a plural ``s``
     do not count. It is the shared scorer's normalisation, so what we merge is what is scored as one.

@@ -46,6 +46,15 @@ PAPERS = [DISWOT, REASSESS, UNIREPLK, SOLO, DIVERSITY, SHARPDARTS, PASS]
 
 @pytest.fixture(scope="session")
 def nlp():
+    """The rule components alone (the learned span model and resolver left out): what these tests pin down is
+    what each rule proposes; the learned resolver, which weighs them, has tests of its own (TestLearned)."""
+    import kg.nlp
+
+    return kg.nlp.load(exclude=kg.nlp.LEARNED_PIPES)
+
+
+@pytest.fixture(scope="session")
+def full():
     import kg.nlp
 
     return kg.nlp.load()
@@ -205,10 +214,10 @@ class TestTokenizer:
 
 
 class TestPipeline:
-    def test_pipe_names_are_registered_factories(self, nlp):
+    def test_pipe_names_are_registered_factories(self, full):
         import kg.nlp
 
-        assert tuple(nlp.pipe_names) == kg.nlp.PIPE_NAMES
+        assert tuple(full.pipe_names) == kg.nlp.PIPE_NAMES
 
     def test_title_is_its_own_sentence(self, nlp):
         doc = nlp(SHARPDARTS.text)
@@ -314,11 +323,12 @@ class TestPipeline:
         titles = [ex.paper.title for ex in kg.nlp.extract(PAPERS * 2, nlp, batch_size=4)]
         assert titles == [p.title for p in PAPERS * 2]
 
-    def test_save_and_load_round_trip(self, nlp, tmp_path):
+    def test_save_and_load_round_trip(self, full, tmp_path):
         import spacy
 
         import kg.nlp
 
+        nlp = full
         nlp.to_disk(tmp_path / "pipe")
         again = spacy.load(tmp_path / "pipe")
         assert again.pipe_names == nlp.pipe_names
@@ -639,3 +649,44 @@ class TestMetricPhrases:
             "Our models reach higher top-1 accuracies with lower latencies.")], nlp))
         assert [(m.text, m.canonical) for m in ex.mentions if m.label == "METRIC"] == [
             ("top-1 accuracies", "top-1 accuracy"), ("latencies", "latency")]
+
+
+# --- the learned span model and resolver (issue 15) --------------------------------------------------------
+class TestLearned:
+    """The shipped span model and resolver on real corpus text (papers of the sample corpus above)."""
+
+    def test_every_entity_has_the_resolver_probability_and_the_component_that_found_it(self, full):
+        import kg.nlp
+
+        components = set(kg.nlp.PIPE_NAMES)
+        for p in PAPERS:
+            doc = full(p.text)
+            assert doc.ents
+            for e in doc.ents:
+                assert 0.0 < e._.paperkg_confidence <= 1.0
+                assert e._.paperkg_component in components
+                assert (e._.paperkg_role in ("proposed", "used")) == (e.label_ in ("METHOD", "ARCHITECTURE", "DATASET"))
+
+    def test_the_span_model_scores_its_candidates_in_their_own_group(self, full):
+        from kg.nlp.spans import MIN_SCORE, MODEL_CANDIDATES
+
+        doc = full(SHARPDARTS.text)
+        group = doc.spans[MODEL_CANDIDATES]
+        scores = group.attrs["scores"]
+        assert len(scores) == len(group) > 0 and all(MIN_SCORE <= s <= 1.0 for s in scores)
+        # the model's candidates never enter the rules' longest-match choice (the rule candidates' group)
+        from kg.nlp.components import CANDIDATES
+
+        assert {(s.start, s.end) for s in doc.spans[CANDIDATES]} != {(s.start, s.end) for s in group}
+
+    def test_datasets_the_rules_and_the_model_agree_on_are_kept_with_high_confidence(self, full):
+        doc = full(SHARPDARTS.text)
+        kept = {(e.text, e.label_): e._.paperkg_confidence for e in doc.ents}
+        assert kept[("CIFAR-10", "DATASET")] > 0.8 and kept[("ImageNet", "DATASET")] > 0.8
+
+    def test_a_model_folder_without_its_files_is_a_clear_error(self, tmp_path):
+        import kg.nlp
+        from kg.errors import PipelineError
+
+        with pytest.raises(PipelineError, match="not a model folder written by `kg train`"):
+            kg.nlp.load(model=tmp_path)

@@ -7,8 +7,8 @@ This package is the only part of paperkg that imports spaCy. ``load()`` builds (
 >>> nlp = load()
 >>> ex = next(extract([Paper("SlimFlow: Training Smaller One-Step Diffusion Models with Rectified Flow",
 ...                          "We train on CIFAR-10. Code: https://github.com/yuanzhi-zhu/SlimFlow.")], nlp))
->>> sorted({(m.text, m.label, m.role) for m in ex.mentions})[:3]
-[('CIFAR-10', 'DATASET', 'used'), ('Diffusion Models', 'ARCHITECTURE', 'used'), ('Rectified Flow', 'METHOD', 'used')]
+>>> sorted({(m.text, m.label, m.role) for m in ex.mentions if m.label in ("DATASET", "METHOD")})
+[('CIFAR-10', 'DATASET', 'used'), ('Rectified Flow', 'METHOD', 'used'), ('SlimFlow', 'METHOD', 'proposed')]
 >>> [c.url for c in ex.code]
 ['https://github.com/yuanzhi-zhu/SlimFlow']
 """
@@ -26,23 +26,22 @@ from spacy.tokens import Doc
 
 from kg.errors import PipelineError
 from kg.nlp import components  # noqa: F401  (registers the factories and the tokenizer)
-from kg.nlp import ner as _ner  # noqa: F401  (registers paperkg_ner, the statistical NER)
 from kg.records import CodeLink, Extraction, Mention, Paper
 
-__all__ = ["load", "extract", "doc_to_extraction", "PIPE_NAMES", "DEFAULT_BATCH_SIZE", "DEFAULT_NER"]
+__all__ = ["load", "extract", "doc_to_extraction", "PIPE_NAMES", "LEARNED_PIPES", "DEFAULT_BATCH_SIZE", "MODELS_DIR"]
 
 log = logging.getLogger(__name__)
 
-#: The pipeline, in order. Sentences first (every later step reads ``span.sent``), candidates next,
-#: then their resolution into ``doc.ents`` and the roles that read the resolved entities.
+#: The pipeline, in order. Sentences first (every later step reads ``span.sent``), rule candidates next, the
+#: learned span model's candidates, the rules' own resolution into ``doc.ents`` and their roles, and last the
+#: learned resolver, which weighs every candidate (and the rules' choice) and has the final say.
 PIPE_NAMES = ("paperkg_title_sentences", "sentencizer", "paperkg_code_links", "paperkg_catalogue",
-              "paperkg_task_phrases", "paperkg_metric_phrases", "paperkg_abbreviations", "paperkg_new_names", "paperkg_entities", "paperkg_roles")
-#: The optional trained NER goes just before paperkg_entities (``load(ner=True)``).
-NER_PIPE = "paperkg_ner"
-
-#: Whether :func:`load` adds the trained NER (``paperkg_ner``) by default: only if it raises the dev typed
-#: micro F1 over the rules alone (see benchmarks/ablation.py for the figures).
-DEFAULT_NER = False
+              "paperkg_task_phrases", "paperkg_metric_phrases", "paperkg_abbreviations", "paperkg_new_names",
+              "paperkg_spans", "paperkg_entities", "paperkg_roles", "paperkg_resolver")
+#: The pipes trained by ``kg train``; leaving both out gives the rule pipeline alone.
+LEARNED_PIPES = ("paperkg_spans", "paperkg_resolver")
+#: The shipped trained models: ``spans/`` (the span model) and ``resolver.json``.
+MODELS_DIR = Path(__file__).parent / "models"
 
 #: Papers per ``nlp.pipe`` batch. Measured on the 520-paper sample corpus, one process, best of 3
 #: (2 shared cores, load ~3): batch 1 -> 174, 16 -> 199, 64 -> 193, 256 -> 169 papers/s. Every
@@ -51,15 +50,15 @@ DEFAULT_NER = False
 DEFAULT_BATCH_SIZE = 64
 
 
-def load(path: str | Path | None = None, *, catalogue: str | Path | None = None, ner: bool | None = None,
+def load(path: str | Path | None = None, *, catalogue: str | Path | None = None, model: str | Path | None = None,
          exclude: Iterable[str] = ()) -> Language:
     """Build paperkg's spaCy pipeline from ``spacy.blank("en")``, or load one saved with ``nlp.to_disk``.
 
     Args:
         path: directory of a saved pipeline; None builds a fresh one.
         catalogue: catalogue JSONL file to match (default: the bundled ``kg/data/catalogue.jsonl``).
-        ner: add the trained statistical NER (``paperkg_ner``, :mod:`kg.nlp.ner`) as a candidate source
-            before ``paperkg_entities``; None: ``DEFAULT_NER``.
+        model: a folder written by ``kg train`` (``spans/`` and ``resolver.json``); None: the shipped one
+            (``MODELS_DIR``).
         exclude: names of pipes (of ``PIPE_NAMES``) to leave out, e.g. for ablations.
     Returns:
         a ``spacy.Language`` whose docs carry ``doc.ents`` (METHOD, ARCHITECTURE, DATASET, TASK,
@@ -67,8 +66,8 @@ def load(path: str | Path | None = None, *, catalogue: str | Path | None = None,
     Raises:
         PipelineError: ``path`` is not a saved pipeline.
 
-    >>> load().pipe_names[-2:]
-    ['paperkg_entities', 'paperkg_roles']
+    >>> load().pipe_names[-3:]
+    ['paperkg_entities', 'paperkg_roles', 'paperkg_resolver']
     """
     if path is not None:
         try:
@@ -76,17 +75,20 @@ def load(path: str | Path | None = None, *, catalogue: str | Path | None = None,
         except (OSError, IOError, ValueError) as err:
             raise PipelineError(f"cannot load a pipeline from {path}: {err}; save one with kg.nlp.load().to_disk(path)") from err
     skip = set(exclude)
-    unknown = skip - set(PIPE_NAMES) - {NER_PIPE}
+    unknown = skip - set(PIPE_NAMES)
     if unknown:
         raise PipelineError(f"unknown pipe(s) to exclude: {', '.join(sorted(unknown))}; choose from {', '.join(PIPE_NAMES)}")
-    if not (DEFAULT_NER if ner is None else ner):
-        skip.add("paperkg_ner")
     cat = {"catalogue": str(catalogue)} if catalogue else {}
     configs = {"paperkg_catalogue": cat, "paperkg_abbreviations": cat, "paperkg_new_names": cat}
+    if model is not None:
+        model = Path(model)
+        if not (model / "resolver.json").is_file() or not (model / "spans").is_dir():
+            raise PipelineError(f"{model} is not a model folder written by `kg train` (it needs spans/ and "
+                                "resolver.json)")
+        configs["paperkg_spans"] = {"model": str(model / "spans")}
+        configs["paperkg_resolver"] = {"model": str(model / "resolver.json")}
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "paperkg.tokenizer.v1"}}})
     for name in PIPE_NAMES:
-        if name == "paperkg_entities" and NER_PIPE not in skip:
-            nlp.add_pipe(NER_PIPE)
         if name not in skip:
             nlp.add_pipe(name, config=configs.get(name, {}))
     return nlp
@@ -100,7 +102,7 @@ def _sentence(text: str, span) -> tuple[str, int]:
 def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
     """Convert a processed Doc of ``paper.text`` into an Extraction (one Mention per entity occurrence)."""
     mentions = []
-    text = doc.text
+    text = components.doc_text(doc)
     for ent in doc.ents:
         sentence, sent_start = _sentence(text, ent)
         mentions.append(Mention(

@@ -10,8 +10,13 @@ Each component is a thin shell over a pure function in a sibling module and writ
 ``paperkg_abbreviations``   candidates from "Long Form (LF)" definitions and later uses of "LF"
                             (:mod:`kg.nlp.abbreviations`)
 ``paperkg_new_names``       candidates for names the paper coins (:mod:`kg.nlp.new_names`)
-``paperkg_entities``        candidates -> ``doc.ents`` (longest match wins), canonical names and aliases
-``paperkg_roles``           ``span._.paperkg_role`` / ``paperkg_relation`` (:mod:`kg.nlp.roles`)
+``paperkg_spans``          the learned span model's candidates in ``doc.spans["paperkg_model"]``
+                            (:mod:`kg.nlp.spans`)
+``paperkg_entities``        the rules' choice: candidates -> ``doc.ents`` (longest match wins), canonical
+                            names and aliases
+``paperkg_roles``           the rules' ``span._.paperkg_role`` / ``paperkg_relation`` (:mod:`kg.nlp.roles`)
+``paperkg_resolver``        the final ``doc.ents``: every candidate and the rules' choice weighed by the
+                            learned resolver (:mod:`kg.nlp.resolve`), with its confidence and role
 =========================  ==========================================================================
 
 Candidates wait in ``doc.spans["paperkg_candidates"]``; every entity span carries the extension
@@ -35,6 +40,9 @@ from kg.errors import PipelineError
 from kg.nlp import abbreviations as abbr
 from kg.nlp import code_links, new_names, roles
 from kg.nlp.heads import HEAD_LABELS, _PHRASE_STOP as PHRASE_STOP, find_metric_phrases, find_task_phrases, type_from_head, type_from_phrase, type_from_suffix
+from kg.nlp.resolve import LABEL_OF_TYPE, RESOLVER_FILE, Candidate, Resolver, group_candidates
+from kg.nlp.spans import MIN_SCORE as SPAN_MIN_SCORE
+from kg.nlp.spans import MODEL_CANDIDATES, SpanModel
 from kg.nlp.tokenizer import create_tokenizer  # noqa: F401  (registers "paperkg.tokenizer.v1")
 
 log = logging.getLogger(__name__)
@@ -85,6 +93,19 @@ EXTENSIONS = {
 }
 
 
+#: doc.user_data key of the doc's text, kept once it is read (see :func:`doc_text`).
+_TEXT = ("paperkg", "text")
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text. ``Doc.text`` joins every token anew on each access (a tenth of the pipeline's time when
+    each component read it); the tokens never change after tokenisation, so it is kept in ``doc.user_data``."""
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text
+
+
 def register_extensions() -> None:
     """Declare paperkg's Span extension attributes (idempotent)."""
     for name, default in EXTENSIONS.items():
@@ -104,7 +125,7 @@ def add_candidate(doc: Doc, start_char: int, end_char: int, label: str, *, compo
     if span is None:
         span = doc.char_span(start_char, end_char, label=label, alignment_mode="contract")
         if span is None or not span.text.strip():
-            log.debug("candidate %r does not align with tokens", doc.text[start_char:end_char])
+            log.debug("candidate %r does not align with tokens", doc_text(doc)[start_char:end_char])
             return None
     group = doc.spans.setdefault(CANDIDATES, [])
     index = doc.user_data.setdefault(_INDEX, {})  # (start, end, label) -> confidence, dropped by paperkg_entities
@@ -151,12 +172,12 @@ class CodeLinks:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for start, end, url in code_links.find_code_links(doc.text):
+        for start, end, url in code_links.find_code_links(doc_text(doc)):
             span = doc.char_span(start, end, label="CODE") or doc.char_span(
                 start, end, label="CODE", alignment_mode="contract")
             if span is None:
                 continue
-            sentence = span.sent.text if doc.has_annotation("SENT_START") else doc.text
+            sentence = span.sent.text if doc.has_annotation("SENT_START") else doc_text(doc)
             if code_links.is_paper_code(url, sentence):
                 spans.append(span)
         doc.spans[CODE] = spans
@@ -228,7 +249,7 @@ class CatalogueMatcher:
                 start_char, end_char, canonical = span.start_char, span.end_char, entry.name
                 if entry.type in VARIANT_TYPES:
                     if text is None:
-                        text = doc.text
+                        text = doc_text(doc)
                     m = VARIANT.match(text, end_char)
                     if m:  # "EfficientNet-B2", "DiT-XL/2", "GPT-3 Small": a distinct, more specific entity
                         end_char = m.end()
@@ -273,7 +294,7 @@ class PhraseCandidates:
         self.name, self.label, self.find, self.confidence = name, label, find, confidence
 
     def __call__(self, doc: Doc) -> Doc:
-        for start, end in self.find(doc.text):
+        for start, end in self.find(doc_text(doc)):
             add_candidate(doc, start, end, self.label, component=self.name, confidence=self.confidence)
         return doc
 
@@ -319,7 +340,7 @@ class Abbreviations:
         return "METHOD", long, CONF_ABBR_DEFAULT
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         seen: set[str] = set()
         for a in abbr.find_abbreviations(text):
             if a.short in seen:
@@ -373,7 +394,7 @@ class NewNames:
         self.catalogue = load_catalogue(catalogue or None)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         names = new_names.find_new_names(text)
         prefix = new_names.title_prefix(text.split("\n", 1)[0])
         if prefix is not None and self.catalogue.lookup(prefix.text) is not None:
@@ -467,7 +488,7 @@ def _drop_passing_families(doc: Doc, chosen: list[Span]) -> list[Span]:
     for s in chosen:
         k = key(s._.paperkg_canonical or s.text)
         counts[k] = counts.get(k, 0) + 1
-    title_end = doc.text.find("\n")
+    title_end = doc_text(doc).find("\n")
     return [s for s in chosen if not (key(s._.paperkg_canonical or s.text) in GENERIC_FAMILIES
                                       and counts[key(s._.paperkg_canonical or s.text)] == 1
                                       and s._.paperkg_role != "proposed"
@@ -486,7 +507,7 @@ class Roles:
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
-        text = doc.text  # built from the tokens on every access: read it once
+        text = doc_text(doc)
         proposed: set[str] = set()
         # A catalogue entity is widely known: the paper uses it, whatever the sentence says.
         known = {key(e._.paperkg_canonical or e.text) for e in ents if e._.paperkg_component == "paperkg_catalogue"}
@@ -531,7 +552,7 @@ def _add_proposed_variants(doc: Doc, ents: list[Span], proposed: set[str]) -> li
     ("ViG" in "ViG-T") replaces it. Not an elliptic list ("EMOv2-1M/2M/5M") nor a size of the model
     ("DiMR-XL variants").
     """
-    text = doc.text
+    text = doc_text(doc)
     bases = {}
     for e in ents:
         t = e.text
@@ -572,3 +593,115 @@ def _add_proposed_variants(doc: Doc, ents: list[Span], proposed: set[str]) -> li
 @Language.factory("paperkg_roles")
 def make_roles(nlp: Language, name: str) -> Roles:
     return Roles()
+
+
+# --- the learned resolver ------------------------------------------------------------------------------------
+class LearnedResolver:
+    """The final say on ``doc.ents``: every candidate (the rules' and the span model's) is grouped and weighed by
+    :class:`kg.nlp.resolve.Resolver`; kept groups become the entities, with the resolver's type and probability
+    (``paperkg_confidence``), its role, and the rules' finer relation. Overlapping mentions: the more probable
+    group wins, then the longer span.
+    """
+
+    def __init__(self, name: str, model: str = "") -> None:
+        self.name = name
+        self.path = Path(model) if model else RESOLVER_FILE
+        self._resolver = None
+
+    @property
+    def resolver(self) -> Resolver:
+        if self._resolver is None:
+            if not self.path.is_file():
+                raise PipelineError(f"no trained resolver at {self.path}; train one with `kg train` or leave "
+                                    "paperkg_resolver out (kg.nlp.load(exclude=['paperkg_spans', 'paperkg_resolver']))")
+            try:
+                self._resolver = Resolver.load(self.path)
+            except (OSError, ValueError, KeyError) as err:
+                raise PipelineError(f"cannot load the resolver at {self.path}: {err}") from err
+        return self._resolver
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        cands = [Candidate(s.start_char, s.end_char, s.label_, s._.paperkg_component or "unknown",
+                           float(s._.paperkg_confidence if s._.paperkg_confidence is not None else 0.5),
+                           s._.paperkg_canonical) for s in doc.spans.get(CANDIDATES, [])]
+        model = doc.spans.get(MODEL_CANDIDATES)
+        if model is not None:
+            scores = model.attrs.get("scores") or [1.0] * len(model)
+            cands += [Candidate(s.start_char, s.end_char, s.label_, "paperkg_spans", float(sc))
+                      for s, sc in zip(model, scores)]
+        chosen = [Candidate(e.start_char, e.end_char, e.label_, e._.paperkg_component or "unknown",
+                            float(e._.paperkg_confidence if e._.paperkg_confidence is not None else 0.5),
+                            e._.paperkg_canonical, e._.paperkg_role) for e in doc.ents]
+        resolver = self.resolver
+        picks = []
+        for group, etype, p in resolver.decide(group_candidates(text, cands, chosen)):
+            for start, end in sorted({(c.start, c.end) for c in group.mentions}):
+                picks.append((p, end - start, start, end, group, etype))
+        picks.sort(key=lambda x: (-x[0], -x[1], x[2]))
+        taken: set[int] = set()
+        selected = []
+        for p, _, start, end, group, etype in picks:
+            span = doc.char_span(start, end, label=LABEL_OF_TYPE[etype], alignment_mode="contract")
+            if span is None or taken.intersection(range(span.start, span.end)):
+                continue
+            taken.update(range(span.start, span.end))
+            selected.append((span, group, etype, p))
+        selected.sort(key=lambda x: x[0].start)
+        doc.ents = [s for s, *_ in selected]
+        forms: dict[int, set[str]] = {}
+        proposed: dict[int, bool] = {}  # per group: its mentions share one role
+        for span, group, etype, _ in selected:
+            forms.setdefault(id(group), set()).add(span.text)
+            if id(group) not in proposed and etype in ("Method", "Architecture", "Dataset"):
+                proposed[id(group)] = resolver.proposed_probability(group.features, etype) >= ROLE_THRESHOLD
+        for ent, (span, group, etype, p) in zip(doc.ents, selected):
+            label = ent.label_
+            same = [c for c in group.mentions if (c.start, c.end) == (span.start_char, span.end_char)]
+            source = max(same or group.mentions, key=lambda c: (c.label == label, c.component != "paperkg_spans",
+                                                                 c.confidence))
+            canonical = next((c.canonical for c in sorted(group.mentions, key=lambda c: c.component != "paperkg_catalogue")
+                              if c.canonical), None) or ent.text
+            ent._.paperkg_component = source.component
+            ent._.paperkg_confidence = p
+            ent._.paperkg_canonical = canonical
+            aliases = forms[id(group)] | ({canonical} if canonical != ent.text else set())
+            ent._.paperkg_aliases = tuple(sorted(a for a in aliases if a != ent.text))
+            if label in roles.ROLE_LABELS:
+                is_proposed = proposed[id(group)]
+                ent._.paperkg_role = "proposed" if is_proposed else "used"
+                ent._.paperkg_relation = None if is_proposed else roles.relation(
+                    text[ent.sent.start_char: ent.start_char], label)
+            else:
+                ent._.paperkg_role = ent._.paperkg_relation = None
+        return doc
+
+    def to_disk(self, path, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "resolver.json").write_text(self.resolver.to_json() + "\n", encoding="utf-8")
+
+    def from_disk(self, path, exclude=tuple()) -> "LearnedResolver":
+        file = Path(path) / "resolver.json"
+        if not file.exists():
+            raise PipelineError(f"{file} is missing: the saved pipeline is incomplete; save it again with nlp.to_disk")
+        self.path, self._resolver = file, None
+        _ = self.resolver
+        return self
+
+
+#: A kept Method / Architecture / Dataset is proposed when the resolver's role model gives it at least this
+#: probability: 0.5, the break-even of a calibrated binary classifier for accuracy.
+ROLE_THRESHOLD = 0.5
+
+
+@Language.factory("paperkg_resolver", default_config={"model": ""})
+def make_resolver(nlp: Language, name: str, model: str) -> LearnedResolver:
+    """``model``: a resolver JSON file written by ``kg train`` (empty: the shipped one)."""
+    return LearnedResolver(name, model)
+
+
+@Language.factory("paperkg_spans", default_config={"model": "", "min_score": SPAN_MIN_SCORE})
+def make_spans(nlp: Language, name: str, model: str, min_score: float) -> SpanModel:
+    """``model``: directory of a trained span model (empty: the shipped one); ``min_score``: lowest score kept."""
+    return SpanModel(nlp, name, model, min_score)
