@@ -14,7 +14,7 @@ components the new and replaced papers touch.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from .errors import GraphError
@@ -37,6 +37,7 @@ class IngestReport:
     added: int = 0
     replaced: int = 0
     duplicates: int = 0
+    changed_graphs: set[str] = field(default_factory=set)  #: named graphs written (IRIs), by an add
 
 
 def write_new(store: Store, extractions: Iterable[Extraction], progress: Progress | None = None) -> IngestReport:
@@ -118,12 +119,14 @@ def add_extractions(update: StoreUpdate, tables: LinkTables, extractions: Iterab
                 continue
             seen.add(key)
             lp = link_paper(ex)
+            graph = paper_graph_iri(ex.paper)
             if tables.record(key) is not None:
                 touched |= tables.remove_paper(key)
-                store.remove_graph(paper_graph_iri(ex.paper))
+                store.remove_graph(graph)
                 report.replaced += 1
             else:
                 report.added += 1
+            report.changed_graphs.add(graph)
             iris = code_iris(lp)
             loader.add(paper_quads(lp))
             tables.add_paper(lp, iris)
@@ -135,6 +138,7 @@ def add_extractions(update: StoreUpdate, tables: LinkTables, extractions: Iterab
                 old = set(store.quads(shared_subject(node.kind, node.value), ENTITIES_GRAPH))
                 new = set(_shared_quads(tables, node))
                 if old != new:
+                    report.changed_graphs.add(ENTITIES_GRAPH)
                     store.remove(old - new)
                     loader.add(sorted(new - old, key=str))
                     removed += len(old - new)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import io
 import logging
 import os
 import re
@@ -30,7 +31,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
@@ -513,7 +514,9 @@ class Store:
         prefixes = dict(PREFIXES) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
         if with_graphs:
             return handle.dump(format=fmt, prefixes=prefixes)
-        return ox.serialize(_union_triples(handle), format=fmt, prefixes=prefixes)
+        out = io.BytesIO()
+        _write_union(handle, out, fmt)
+        return out.getvalue()
 
     def graph_bytes(self, name: str | URIRef | None, format: str = "ntriples") -> bytes:
         """One graph of the store serialised in memory: the named graph ``name``, or the default graph
@@ -623,9 +626,8 @@ class Store:
             res = handle.query(sparql, prefixes=dict(PREFIXES), use_default_graph_as_union=True)
             if not isinstance(res, ox.QuerySolutions):
                 raise QueryError("rows() takes a SELECT query")
-            width = len(res.variables)
             for sol in res:
-                yield tuple(None if sol[i] is None else sol[i].value for i in range(width))
+                yield tuple([None if t is None else t.value for t in sol])
         except SyntaxError as err:
             raise _ox_syntax_error(sparql, err) from err
         except RuntimeError as err:
@@ -738,10 +740,9 @@ class Store:
 
         Params:
             path: the file to write.
-            format: ``turtle`` / ``ntriples`` (the union graph, streamed graph by graph: see
-                :func:`_union_triples`) or
-                ``nquads`` / ``trig`` (every named graph); default: from the file extension
-                (.ttl, .nt, .nq, .trig).
+            format: ``turtle`` / ``ntriples`` (the union graph, written graph by graph: see
+                :meth:`dump_union`) or ``nquads`` / ``trig`` (every named graph); default: from the file
+                extension (.ttl, .nt, .nq, .trig).
 
         Returns: ``path``.
 
@@ -756,11 +757,34 @@ class Store:
                 if with_graphs:
                     handle.dump(f, fmt, prefixes=prefixes)
                 else:
-                    ox.serialize(_union_triples(handle), f, fmt, prefixes=prefixes)
+                    _write_union(handle, f, fmt)
         except (OSError, RuntimeError) as err:
             raise StoreError(f"cannot write {path} from store {self.path}: {err}") from err
         log.info("wrote %s (%s) from store %s", path, name, self.path)
         return path
+
+    def dump_union(self, path: str | os.PathLike, format: str = "turtle", *,
+                   reuse: UnionReuse | None = None) -> dict[str, list[int]]:
+        """Write the union graph to a file, atomically, as :meth:`dump` does for ``turtle`` / ``ntriples``,
+        and return its index (graph IRI → ``[offset, length]`` of its part; ``""`` → ``[0, size]``). With
+        ``reuse`` (an earlier dump's path and index, and the graphs changed since), unchanged graphs' parts
+        are copied from the earlier file instead of serialised again: what ``kg add`` does for graph.ttl.
+
+        Raises: StoreError for another format or a failed write.
+        """
+        path = Path(path)
+        name, fmt, with_graphs = _format(path, format)
+        if with_graphs:
+            raise StoreError(f"dump_union writes turtle or ntriples, not {name}")
+        handle = self._handle()
+        try:
+            with atomic_file(path, "wb") as f:
+                index = _write_union(handle, f, fmt, reuse)
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"cannot write {path} from store {self.path}: {err}") from err
+        log.info("wrote %s (%s, %s) from store %s", path, name, "reusing unchanged graphs" if reuse else "whole",
+                 self.path)
+        return index
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -886,18 +910,83 @@ def _recover(path: Path) -> None:
         raise StoreError(f"cannot recover store {path}: {err}") from err
 
 
-def _union_triples(handle: ox.Store) -> Iterator[ox.Triple]:
-    """The triples of every graph, streamed graph by graph in the store's own order (the default graph
-    last), each graph's grouped by subject: the store's key order, so the same content always comes out
-    in the same order, whatever order it was loaded in. A triple in several named graphs comes once per
-    graph (paperkg's own graphs share none, see :mod:`kg.graph`), so nothing has to be held to de-duplicate.
+@dataclass(frozen=True)
+class UnionReuse:
+    """An earlier Turtle / N-Triples dump of a store (``path``, and ``index`` as :meth:`Store.dump` returned
+    it) and the graphs that changed since (IRIs): the others are copied from it. Ignored (everything is
+    serialised) if the file is not the size the index says."""
+
+    path: Path
+    index: Mapping[str, list[int]]
+    changed: frozenset[str]
+
+
+def _prefix_header(prefixes: Mapping[str, str]) -> bytes:
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode("utf-8")
+
+
+def _write_union(handle: ox.Store, out: IO[bytes], fmt: ox.RdfFormat, reuse: UnionReuse | None = None
+                 ) -> dict[str, list[int]]:
+    """Write the union of the store's graphs as Turtle or N-Triples: the ``@prefix`` lines, then each named
+    graph's triples serialised by Oxigraph on its own (without its own ``@prefix`` lines), in the store's
+    key order, the default graph last. The same content always gives the same bytes, whatever order it was
+    loaded in, and nothing is held but one graph's text. A triple in several named graphs comes once per
+    graph (paperkg's own graphs share none, see :mod:`kg.graph`). With ``reuse``, unchanged graphs are
+    copied from the earlier dump (what ``kg add`` does: it rewrites only the changed papers' parts).
+    Returns the index of what was written (see :meth:`Store.dump`).
     """
-    for graph in handle.named_graphs():
-        for q in handle.quads_for_pattern(None, None, None, graph):
-            yield q.triple
-    for q in handle.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        yield q.triple
+    turtle = fmt == ox.RdfFormat.TURTLE
+    prefixes = dict(PREFIXES) if turtle else None
+    header = _prefix_header(PREFIXES) if turtle else b""
+    old = None
+    if reuse is not None:
+        try:
+            old = open(reuse.path, "rb")
+            if os.fstat(old.fileno()).st_size != reuse.index.get("", [0, -1])[1]:
+                old.close()
+                old = None
+        except OSError:
+            old = None
+    index: dict[str, list[int]] = {}
+    pos = 0
+
+    def put(name: str | None, chunk: bytes) -> None:
+        nonlocal pos
+        out.write(chunk)
+        if name is not None:
+            index[name] = [pos, len(chunk)]
+        pos += len(chunk)
+
+    try:
+        put(None, header)
+        graphs = [*handle.named_graphs(), ox.DefaultGraph()]
+        for graph in graphs:
+            name = graph.value if isinstance(graph, ox.NamedNode) else ""
+            kept = reuse.index.get(name) if old is not None and name and name not in reuse.changed else None
+            if kept is not None:
+                old.seek(kept[0])
+                chunk = old.read(kept[1])
+            else:
+                chunk = handle.dump(format=fmt, from_graph=graph, prefixes=prefixes)
+                if turtle:
+                    chunk = _without_prefix_lines(chunk)
+            if chunk:
+                put(name or None, chunk)
+    finally:
+        if old is not None:
+            old.close()
+    index[""] = [0, pos]
+    return index
 
 
-__all__ = ["Store", "StoreUpdate", "BulkLoader", "BULK_CHUNK_QUADS", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS",
+def _without_prefix_lines(chunk: bytes) -> bytes:
+    """A Turtle chunk without the ``@prefix`` lines Oxigraph writes at its top (the file has them once)."""
+    start = 0
+    while chunk.startswith(b"@prefix ", start):
+        start = chunk.index(b"\n", start) + 1
+    chunk = chunk[start:]
+    return chunk if not chunk or chunk.endswith(b"\n") else chunk + b"\n"
+
+
+__all__ = ["Store", "StoreUpdate", "UnionReuse", "BulkLoader", "BULK_CHUNK_QUADS", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS",
            "SerializedResult", "ResultLimitError", "QueryStoppedError"]

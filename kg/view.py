@@ -229,10 +229,11 @@ def _batches(items: list, size: int = _VALUES_BATCH) -> Iterable[list]:
         yield items[i:i + size]
 
 
-def _read(store: Store) -> tuple[dict[str, dict], list[dict]]:
+def _read(store: Store, confidences: bool = True) -> tuple[dict[str, dict], list[dict]]:
     """The skeleton: every paper, entity and code node (id, type, label; aliases of entities) and every
-    paper → entity or code edge with its best confidence; evidence and abstracts come later
-    (:func:`_fill_details`)."""
+    paper → entity or code edge with its best confidence (``confidences``; else ``None`` until
+    :func:`_fill_details` reads the shown edges' evidence, which gives it: the aggregate over all evidence
+    is a third of the reading); evidence and abstracts come later (:func:`_fill_details`)."""
     titles: dict[str, tuple[str | None, str | None]] = {}
     for p, title, url in store.rows(_Q_PAPERS):
         old_title, old_url = titles.get(p, (None, None))
@@ -267,7 +268,7 @@ def _read(store: Store) -> tuple[dict[str, dict], list[dict]]:
 
     pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
     skipped = 0
-    for s_, rel_iri, o in sorted(store.rows(_Q_PAIRS)):
+    for s_, rel_iri, o in store.rows(_Q_PAIRS):
         rel = _local(rel_iri)
         if nodes.get(s_, {}).get("type") != "Paper":
             continue
@@ -284,7 +285,7 @@ def _read(store: Store) -> tuple[dict[str, dict], list[dict]]:
     if skipped:
         log.warning("%d paper links point to something that is not a typed entity or code; left out", skipped)
     confidence: dict[tuple[str, str], float | None] = {}
-    for p, o, conf in store.rows(_Q_CONFIDENCE):
+    for p, o, conf in store.rows(_Q_CONFIDENCE) if confidences else ():
         if (p, o) in pairs:
             confidence[(p, o)] = _number(conf)
 
@@ -326,6 +327,7 @@ def _fill_details(store: Store, nodes: list[dict], edges: list[dict]) -> None:
         edge["evidence"] = min(records, default=None, key=lambda ev: (
             -(ev["confidence"] if ev["confidence"] is not None else -1.0), ev["relation"] != primary,
             ev["start"] if ev["start"] is not None else math.inf, ev["end"] or 0, ev["mention"], ev["sentence"]))
+        edge["confidence"] = edge["evidence"]["confidence"] if edge["evidence"] else None
 
 
 def _resolve_focus(focus: str, nodes: dict[str, dict], shown: set[str], min_confidence: float) -> list[str]:
@@ -404,7 +406,7 @@ def explorer_data(graph: Store | Graph, *, focus: str | None = None, hops: int =
         raise ViewError(f"min_confidence must be in [0, 1], not {min_confidence!r}")
 
     store = _as_store(graph)
-    nodes, edges = _read(store)
+    nodes, edges = _read(store, confidences=min_confidence > 0 or kind == "entities")
     if min_confidence > 0:
         edges = [e for e in edges if e["confidence"] is not None and e["confidence"] >= min_confidence]
     for e in edges:

@@ -102,6 +102,20 @@ def test_adding_to_a_store_gives_what_one_build_of_all_sources_gives(store, nlp)
     assert sorted(ex.paper.title for ex in g.extractions()) == sorted(p["title"] for p in g.papers())
 
 
+def test_after_an_add_the_folder_holds_what_a_build_of_all_sources_writes(store, nlp, tmp_path, monkeypatch):
+    """graph.ttl byte for byte, though only the changed graphs' parts of it were serialised again."""
+    serialised = []
+    real = kg.store._without_prefix_lines
+    monkeypatch.setattr(kg.store, "_without_prefix_lines",
+                        lambda chunk: (chunk and serialised.append(chunk)) or real(chunk))
+    kg.load(store.parent).add(ARXIV, nlp=nlp)
+    assert len(serialised) == 4 + 1  # the 4 new papers' graphs and the entities graph (3 papers' parts copied)
+    monkeypatch.undo()
+    kg.build([PAPERS, ARXIV], nlp=nlp, out=tmp_path / "all")
+    assert (store.parent / "graph.ttl").read_bytes() == (tmp_path / "all" / "graph.ttl").read_bytes()
+    assert (store.parent / "explorer.html").read_bytes() == (tmp_path / "all" / "explorer.html").read_bytes()
+
+
 def test_adding_the_same_papers_again_rewrites_nothing(store, nlp):
     before, inode = snapshot(store), store.stat().st_ino
     report = kg.load(store).add(PAPERS, nlp=nlp)
@@ -207,7 +221,7 @@ STEPS = {
     "after the checkpoint": ("kg.ingest", "open_tables", 1),
     "while writing the graphs": ("kg.ingest", "paper_quads", 3),
     "while updating the entities": ("kg.ingest", "_shared_quads", 2),
-    "while writing graph.ttl": ("kg.knowledge_graph.KnowledgeGraph", "save", 1),
+    "while writing graph.ttl": ("kg.store.Store", "dump_union", 1),
     # os.replace: 1 and 2 are graph.ttl's and explorer.html's own temporary files (kg.atomic.atomic_file),
     # 3 and 4 the store's swap, 5 and 6 the folder's files (staged in the new store, moved after the swap)
     "before the swap": ("kg.atomic.os", "replace", 3),
@@ -215,18 +229,14 @@ STEPS = {
     "after the swap": ("kg.atomic.shutil", "rmtree", 1),  # the old store's
     "between the swap and the folder's files": ("kg.atomic.os", "replace", 5),
 }
-_MODULES = {"kg.nlp": "kg.nlp", "kg.ingest": "kg.ingest", "kg.knowledge_graph.KnowledgeGraph": "kg.knowledge_graph",
-            "kg.atomic.os": "kg.atomic", "kg.atomic.shutil": "kg.atomic"}
-
-
-def _target(module_name: str):
+def _target(name: str):
+    """The module, class (``kg.store.Store``) or module attribute (``kg.atomic.os``) a step patches."""
     import importlib
 
-    if module_name == "kg.knowledge_graph.KnowledgeGraph":
-        return importlib.import_module("kg.knowledge_graph").KnowledgeGraph
-    if module_name.startswith("kg.atomic."):
-        return getattr(kg.atomic, module_name.rsplit(".", 1)[1])
-    return importlib.import_module(module_name)
+    module, _, last = name.rpartition(".")
+    if last[:1].isupper() or module == "kg.atomic":
+        return getattr(importlib.import_module(module), last)
+    return importlib.import_module(name)
 
 
 def _interrupt_at(monkeypatch, step: str, action) -> None:
@@ -270,10 +280,9 @@ _PAUSED_CLI = textwrap.dedent("""
     import importlib, os, sys, time
     import kg, kg.atomic, kg.ingest, kg.knowledge_graph, kg.nlp
     module_name, attr, nth, marker = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    if module_name == "kg.knowledge_graph.KnowledgeGraph":
-        target = kg.knowledge_graph.KnowledgeGraph
-    elif module_name.startswith("kg.atomic."):
-        target = getattr(kg.atomic, module_name.rsplit(".", 1)[1])
+    module, _, last = module_name.rpartition(".")
+    if last[:1].isupper() or module == "kg.atomic":
+        target = getattr(importlib.import_module(module), last)
     else:
         target = importlib.import_module(module_name)
     real, calls = getattr(target, attr), []
@@ -337,7 +346,7 @@ def test_a_signal_during_kg_add_leaves_the_old_or_the_new_store(store, nlp, tmp_
 BUILD_STEPS = {
     "during the NLP": ("kg.nlp", "doc_to_extraction", 2),
     "while loading the store": ("kg.ingest", "paper_quads", 2),
-    "while writing graph.ttl": ("kg.knowledge_graph.KnowledgeGraph", "save", 1),
+    "while writing graph.ttl": ("kg.store.Store", "dump_union", 1),
     "while writing the explorer": ("kg.knowledge_graph.KnowledgeGraph", "view", 1),
     "before the swap": ("kg.atomic.os", "replace", 3),
     "between the two renames": ("kg.atomic.os", "replace", 4),
