@@ -4,7 +4,9 @@ Each record's abstract is 4 to 8 sentences drawn from the bundled corpus's abstr
 mentions, code links and phrasing are real ones, in new combinations) and its title a corpus title made
 unique with a number. Deterministic for a seed. Never asserted in tests: it feeds benchmarks.
 
-Usage: python benchmarks/synthetic.py N [--seed S] > papers.jsonl
+Usage: python benchmarks/synthetic.py N [--seed S] [--start K] > papers.jsonl
+(``--start``: the first record's number, so that a second batch has titles of its own: ``kg add`` of 5 papers
+into 10,000 is ``synthetic.py 10000`` then ``synthetic.py 5 --seed 1 --start 10000``.)
 """
 from __future__ import annotations
 
@@ -29,8 +31,9 @@ def _corpus() -> tuple[list[str], list[str]]:
     return titles, sentences
 
 
-def synthetic_records(n: int, seed: int = 0) -> Iterator[dict[str, str]]:
-    """``n`` records ``{"title", "abstract"}`` made from the bundled corpus, the same for the same seed.
+def synthetic_records(n: int, seed: int = 0, start: int = 0) -> Iterator[dict[str, str]]:
+    """``n`` records ``{"title", "abstract"}`` made from the bundled corpus, the same for the same seed,
+    numbered from ``start`` (the number makes each title unique).
 
     >>> [r["title"][-7:] for r in synthetic_records(2, seed=1)]
     ['(no. 0)', '(no. 1)']
@@ -39,15 +42,16 @@ def synthetic_records(n: int, seed: int = 0) -> Iterator[dict[str, str]]:
     rng = random.Random(seed)
     for i in range(n):
         k = rng.randint(*SENTENCES)
-        yield {"title": f"{rng.choice(titles)} (no. {i})", "abstract": " ".join(rng.sample(sentences, k))}
+        yield {"title": f"{rng.choice(titles)} (no. {start + i})", "abstract": " ".join(rng.sample(sentences, k))}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", type=int, help="how many records")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--start", type=int, default=0, help="number of the first record")
     args = ap.parse_args()
-    for record in synthetic_records(args.n, args.seed):
+    for record in synthetic_records(args.n, args.seed, args.start):
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

@@ -257,8 +257,6 @@ class KnowledgeGraph:
         todo_count = 0
 
         def extractions(is_current):
-            nonlocal todo_count
-
             def todo():
                 nonlocal todo_count
                 for paper in read_sources(sources, format=format, skip_bad=skip_bad, stats=stats):

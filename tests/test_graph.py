@@ -1,8 +1,5 @@
 """RDF output (kg/graph.py): vocabulary contract, evidence, SHACL, stable IRIs."""
-from pathlib import Path
-
 import pyshacl
-import pytest
 import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS
