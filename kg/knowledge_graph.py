@@ -86,6 +86,7 @@ class KnowledgeGraph:
         self.folder = folder
         self._dataset: rdflib.Dataset | None = None
         self._union: rdflib.Graph | None = None
+        self._cleanup: weakref.finalize | None = None  #: deletes the temporary folder of a graph built without out
 
     @property
     def store(self) -> Store:
@@ -379,8 +380,16 @@ class KnowledgeGraph:
         return write_explorer(self.store, path, **options)
 
     def close(self) -> None:
-        """Release the store (a graph built without ``out`` also deletes its temporary directory)."""
+        """Release the store (a graph built without ``out`` also deletes its temporary directory).
+
+        >>> g = build("tests/data/sources/papers.jsonl")
+        >>> folder = g.store.path.parent
+        >>> g.close(); folder.exists()
+        False
+        """
         self._store.close()
+        if self._cleanup is not None:
+            self._cleanup()
 
 
 #: File in a store directory: where each named graph's part of the folder's ``graph.ttl`` is (offset,
@@ -546,7 +555,7 @@ def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLik
     g = KnowledgeGraph(store=Store.open(store_path, read_only=True), folder=folder,
                        report=BuildReport(papers=result.added, duplicates=result.duplicates))
     if out is None:
-        weakref.finalize(g, shutil.rmtree, cleanup, True)
+        g._cleanup = weakref.finalize(g, shutil.rmtree, cleanup, True)
     return g
 
 

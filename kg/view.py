@@ -281,7 +281,7 @@ def _read(store: Store, confidences: bool = True) -> tuple[dict[str, dict], list
         elif nodes.get(o, {}).get("type") not in _ENTITY_TYPES:
             skipped += 1
             continue
-        pairs[(s_, o)].add(rel)
+        pairs[(nodes[s_]["id"], nodes[o]["id"])].add(rel)  # the nodes' own strings: one copy of each IRI
     if skipped:
         log.warning("%d paper links point to something that is not a typed entity or code; left out", skipped)
     confidence: dict[tuple[str, str], float | None] = {}
