@@ -723,6 +723,28 @@ class Store:
             # this in a worker thread and hand an exception, with this frame in its traceback, elsewhere)
             res = solutions = sol = None  # noqa: F841
 
+    def rdflib_store(self, *, union: bool = False):
+        """An rdflib store (oxrdflib's ``OxigraphStore``) over this same Oxigraph store: rdflib graphs made on
+        it read (and, unless opened read-only, write) this store, with no copy. ``union``: a plain rdflib
+        ``Graph`` on it sees the union of all the graphs (its triples, length and SPARQL), as
+        ``Dataset(default_union=True)`` does for its default graph (rdflib 7 iterates a Dataset as quads)."""
+        from oxrdflib import OxigraphStore
+
+        if not union:
+            return OxigraphStore(store=self._handle())
+
+        class UnionStore(OxigraphStore):
+            def triples(self, triple_pattern, context=None):
+                return super().triples(triple_pattern, None)
+
+            def __len__(self, context=None) -> int:
+                return super().__len__(None)
+
+            def query(self, query, initNs, initBindings, queryGraph, **kwargs):  # noqa: N803
+                return super().query(query, initNs, initBindings, "__UNION__", **kwargs)
+
+        return UnionStore(store=self._handle())
+
     def named_graphs(self) -> list[URIRef]:
         """The names of the store's named graphs (rdflib ``URIRef``), sorted."""
         from rdflib import URIRef
