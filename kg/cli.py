@@ -56,6 +56,8 @@ _FORMAT_OPTION = typer.Option(None, "--format", "-f", help="Source format: daily
                                                            "(default: from the file extension).")
 _SKIP_BAD_OPTION = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping.")
 _N_PROCESS_OPTION = typer.Option(1, "--n-process", help="Processes for the NLP pipeline.")
+_QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress on stderr (there is none anyway when "
+                                                          "stderr is not a terminal).")
 _MODEL_OPTION = typer.Option(None, "--model", help="Model folder written by `kg train` (spans/, resolver.json); "
                                                    "default: the shipped one.")
 
@@ -78,6 +80,7 @@ def build(
     format: Optional[str] = _FORMAT_OPTION,
     skip_bad: bool = _SKIP_BAD_OPTION,
     n_process: int = _N_PROCESS_OPTION,
+    quiet: bool = _QUIET_OPTION,
     model: Optional[Path] = _MODEL_OPTION,
 ) -> None:
     """Build the graph: read papers, extract entities and code links, write Turtle, the store and the explorer.
@@ -86,14 +89,15 @@ def build(
     """
     from .knowledge_graph import build as build_graph
 
-    g = build_graph(sources or None, format=format, skip_bad=skip_bad, n_process=n_process, nlp=_nlp(model))
+    g = build_graph(sources or None, out=out, format=format, skip_bad=skip_bad, n_process=n_process,
+                    progress=False if quiet else None, nlp=_nlp(model))
     r = g.report
     for err in r.skipped:
         typer.echo(f"kg: skipped: {err}", err=True)
     typer.echo(f"read {r.files} files: {r.records} records, {r.duplicates} duplicates dropped, "
                f"{len(r.skipped)} bad records skipped -> {r.papers} papers ({r.seconds:.1f} s)")
     typer.echo(_format_stats(g.stats()))
-    _write_outputs(g, out)
+    _echo_outputs(out)
 
 
 @app.command()
@@ -105,30 +109,33 @@ def add(
     format: Optional[str] = _FORMAT_OPTION,
     skip_bad: bool = _SKIP_BAD_OPTION,
     n_process: int = _N_PROCESS_OPTION,
+    quiet: bool = _QUIET_OPTION,
     model: Optional[Path] = _MODEL_OPTION,
 ) -> None:
     """Add papers to a built graph, updating its store in place (only new or changed papers are extracted).
 
     A paper already in the graph is skipped if its record is the same, re-extracted and replaced if it
-    changed. Only the store's changed graphs are rewritten, crash-safely: Ctrl-C or kill -9 leaves the
-    store as it was. graph.ttl and explorer.html are rewritten.
+    changed. Only the changed papers' graphs and the entities they touch are rewritten, crash-safely:
+    Ctrl-C or kill -9 leaves the store as it was, and a second writer is refused. graph.ttl and
+    explorer.html are rewritten.
 
     Example: kg add more-papers.jsonl --out out
     """
-    from .knowledge_graph import load
+    from .knowledge_graph import STORE_DIR, load
     from .store import is_store
 
-    if not is_store(out / "store"):
-        raise KGError(f"no store at {out / 'store'} to add to; build one first: kg build --out {out}")
-    g = load(out / "store")
-    r = g.add(sources, format=format, skip_bad=skip_bad, n_process=n_process, nlp=_nlp(model))
+    if not is_store(out / STORE_DIR):
+        raise KGError(f"no store at {out / STORE_DIR} to add to; build one first: kg build --out {out}")
+    g = load(out)
+    r = g.add(sources, format=format, skip_bad=skip_bad, n_process=n_process, progress=False if quiet else None,
+              nlp=_nlp(model))
     for err in r.skipped:
         typer.echo(f"kg: skipped: {err}", err=True)
     typer.echo(f"read {r.files} files: {r.records} records -> {r.papers} papers added, {r.updated} re-extracted, "
                f"{r.duplicates} already in the graph or repeated, {len(r.skipped)} bad records skipped "
                f"({r.seconds:.1f} s)")
     typer.echo(_format_stats(g.stats()))
-    _write_outputs(g, out)
+    _echo_outputs(out)
 
 
 @app.command()
@@ -172,9 +179,10 @@ def train(
     typer.echo(training.format_report(report))
 
 
-def _write_outputs(g, out: Path) -> None:
-    paths = [g.save(out / "graph.ttl"), g.save_store(out / "store"), g.view(out / "explorer.html")]
-    typer.echo("wrote " + ", ".join(str(p) for p in paths))
+def _echo_outputs(out: Path) -> None:
+    from .knowledge_graph import EXPLORER_FILE, GRAPH_FILE, STORE_DIR
+
+    typer.echo("wrote " + ", ".join(str(out / name) for name in (GRAPH_FILE, STORE_DIR, EXPLORER_FILE)))
 
 
 def _format_stats(stats: dict[str, int]) -> str:

@@ -20,48 +20,32 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .errors import SourceError
-from .records import name_key
+from .records import name_key, norm_url, title_key
+from .vocab import ENTITY_TYPES, KGO_NS, sub_properties
 
 if TYPE_CHECKING:
     from .knowledge_graph import KnowledgeGraph
 
 __all__ = ["evaluate", "score_predictions", "EvalReport", "PaperErrors", "norm", "norm_url", "title_key", "TYPES", "BANDS"]
 
-#: Entity types scored, in the scorer's order.
-TYPES = ("Method", "Architecture", "Dataset", "Task", "Metric")
+#: Entity types scored, in the scorer's order (the ontology's).
+TYPES = ENTITY_TYPES
 #: kgo: properties that count as the role "used" (kgo:uses and its sub-properties).
-USED = ("uses", "usesMethod", "usesArchitecture", "usesDataset", "evaluatesOn", "trainsOn", "comparesWith")
+USED = ("uses", *sorted(sub_properties("uses")))
 #: Confidence bands [low, high) for EvalReport.bands; the last one includes 1.0. The cut points are the
 #: confidence levels the pipeline assigns (0.5 generic / default, 0.6-0.75 coined or head-typed, 0.9 catalogue).
 BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0))
-_KGO = "https://w3id.org/paperkg/ontology#"
+_KGO = KGO_NS
 
 
 #: The scorer's name normalisation (see :func:`kg.records.name_key`).
 norm = name_key
-
-
-def norm_url(u: str) -> str:
-    """The scorer's URL normalisation (scheme, ``www.``, case, trailing punctuation and ``.git``).
-
-    >>> norm_url("https://www.GitHub.com/a/b.git/")
-    'github.com/a/b'
-    """
-    u = u.strip().rstrip(".,;:)/").lower()
-    u = re.sub(r"^https?://(www\.)?", "", u)
-    return re.sub(r"\.git$", "", u)
-
-
-def title_key(t: str) -> str:
-    """The key papers are matched by: lower-case letters and digits of the title."""
-    return re.sub(r"[^a-z0-9]+", "", t.lower())
 
 
 def _match(gold: list[tuple[str, frozenset]], pred: list[tuple[str, frozenset]]) -> tuple[int, list[int], list[int]]:

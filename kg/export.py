@@ -1,4 +1,9 @@
-"""Exports of the graph for other tools: networkx (and through it GraphML and CSV), RDF files."""
+"""Exports of the graph for other tools: networkx (and through it GraphML and CSV), RDF files, rdflib.
+
+This is one of the edges where rdflib is used: :func:`to_rdflib` converts a store to an rdflib
+``Dataset`` (a parse of its N-Quads: the whole graph in memory, ~3x the store's size) for code that wants
+rdflib objects; formats Oxigraph does not write (JSON-LD, RDF/XML) go through it.
+"""
 from __future__ import annotations
 
 import csv
@@ -10,7 +15,7 @@ import rdflib
 
 from .atomic import atomic_file
 from .errors import GraphError
-from .vocab import sparql_prefixes
+from .vocab import ENTITY_TYPES, LINK_PROPERTIES, PREFIXES, sparql_prefixes
 
 #: RDF syntaxes by file extension (rdflib format names); quads formats keep the named graphs.
 RDF_FORMATS: dict[str, str] = {
@@ -28,7 +33,7 @@ _NODES = sparql_prefixes() + """
 SELECT ?n ?type ?label WHERE {
   { ?n a kgo:Paper ; dcterms:title ?label . BIND("Paper" AS ?type) }
   UNION
-  { ?n a ?c ; rdfs:label ?label . VALUES ?c { kgo:Method kgo:Architecture kgo:Dataset kgo:Task kgo:Metric }
+  { ?n a ?c ; rdfs:label ?label . VALUES ?c { """ + " ".join(f"kgo:{t}" for t in ENTITY_TYPES) + """ }
     BIND(STRAFTER(STR(?c), "#") AS ?type) }
   UNION
   { ?n a schema:SoftwareSourceCode . BIND("Code" AS ?type) BIND(STR(?n) AS ?label) }
@@ -37,8 +42,7 @@ SELECT ?n ?type ?label WHERE {
 _EDGES = sparql_prefixes() + """
 SELECT ?p ?rel ?e (MAX(?conf) AS ?confidence) (COUNT(?ev) AS ?mentions) WHERE {
   ?p a kgo:Paper ; ?prop ?e .
-  VALUES ?prop { kgo:proposes kgo:usesMethod kgo:usesArchitecture kgo:usesDataset kgo:evaluatesOn kgo:trainsOn
-                 kgo:comparesWith kgo:addressesTask kgo:reportsMetric kgo:hasCode }
+  VALUES ?prop { """ + " ".join(f"kgo:{p}" for p in LINK_PROPERTIES if p != "uses") + """ }
   ?ev kgo:paper ?p ; kgo:entity ?e ; kgo:property ?prop ; kgo:confidence ?conf .
   BIND(STRAFTER(STR(?prop), "#") AS ?rel)
 } GROUP BY ?p ?rel ?e"""
@@ -82,11 +86,34 @@ def rdf_format(path: str | os.PathLike, format: str | None = None) -> str:
     return RDF_FORMATS[ext]
 
 
+def to_rdflib(store) -> rdflib.Dataset:
+    """The graph of a :class:`kg.store.Store` as an rdflib ``Dataset`` (named graphs kept, the default graph
+    the union of them): the documented way from paperkg's store to rdflib, a parse of the whole graph.
+
+    >>> from kg.store import Store
+    >>> len(to_rdflib(Store.in_memory_from_file("tests/data/small.ttl")))
+    526
+    """
+    ds = rdflib.Dataset(default_union=True)
+    ds.parse(data=store.dump_bytes("nquads"), format="nquads")
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True)
+    return ds
+
+
+def union_graph(ds: rdflib.Dataset) -> rdflib.Graph:
+    """All triples of an rdflib dataset in one plain graph (what ``graph.ttl`` holds)."""
+    g = rdflib.Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
 def write_rdf(dataset: rdflib.Dataset, path: str | os.PathLike, format: str | None = None) -> Path:
     """Write the dataset to ``path`` (atomically): quads formats keep the named graphs,
     triple formats get the union of all graphs."""
-    from .graph import union_graph
-
     fmt = rdf_format(path, format)
     data = dataset if fmt in QUAD_FORMATS else union_graph(dataset)
     with atomic_file(path, "wb") as f:

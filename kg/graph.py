@@ -1,31 +1,42 @@
-"""Turn linked extractions into RDF: the ONLY module that mints IRIs.
+"""Turn linked papers into RDF quads: the ONLY module that mints IRIs.
 
-Each paper's triples (its metadata, its links, their evidence, its code) live in a named graph of
-their own, so that a paper can be replaced atomically; the canonical entities live in the
-``entities`` named graph. IRIs and literals depend only on the input text, never on time or
-order of processing, so building twice gives identical graphs.
+Each paper's triples (its metadata, its links, their evidence, its code links) live in a named graph
+of their own, which depends on that paper alone, so that a paper can be replaced by itself and papers
+stream into the store one by one. What papers share lives in the ``entities`` named graph: the canonical
+entities (types, label, aliases, catalogued), the code repositories (typed once however many papers
+link them) and the pipeline components. No triple is in two named graphs, so the union of the graphs
+is their concatenation (``graph.ttl`` is written graph by graph, without de-duplicating). IRIs and
+literals depend only on the input text, never on time or order of processing.
+
+Terms are pyoxigraph's (``NamedNode`` checks that an IRI is valid when it is made; literals are
+escaped by Oxigraph when written), so that what reaches the store has been checked by the store's own
+rules; nothing here opens, loads or queries a store (:mod:`kg.store` does).
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from decimal import Decimal
+from typing import Iterable
 from urllib.parse import quote
 
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO as SCHEMA, SKOS, XSD
+import pyoxigraph as ox
 
-from .link import Entity, Linked
-from .records import Paper
-from .vocab import BASE, KGO, PREFIXES
+from .errors import GraphError
+from .link import Entity, LinkedPaper
+from .records import CodeLink, Paper
+from .vocab import BASE, PREFIXES, TERMS, kgo
 
-PAPER = Namespace(BASE + "paper/")
-ENTITY = Namespace(BASE + "entity/")
-EVIDENCE = Namespace(BASE + "evidence/")
-COMPONENT = Namespace(BASE + "component/")
-GRAPH = Namespace(BASE + "graph/")
-#: Named graph holding the canonical entities (type, labels) shared by all papers.
-ENTITIES_GRAPH = GRAPH["entities"]
+log = logging.getLogger(__name__)
+
+PAPER = BASE + "paper/"
+ENTITY = BASE + "entity/"
+EVIDENCE = BASE + "evidence/"
+COMPONENT = BASE + "component/"
+GRAPH = BASE + "graph/"
+#: Named graph holding what papers share: canonical entities, code repositories, components.
+ENTITIES_GRAPH = GRAPH + "entities"
 
 #: Characters left as they are in a code URL; anything else (spaces, quotes, <>, {}, non-ASCII)
 #: is percent-encoded so that the IRI is valid in every RDF syntax.
@@ -33,157 +44,228 @@ _IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 #: Digits kept of a confidence: three are enough to tell bands apart and keep output stable.
 _CONFIDENCE_PLACES = Decimal("0.001")
 
+_RDF, _RDFS, _XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["xsd"]
+_SKOS, _DCT, _SDO, _PROV = PREFIXES["skos"], PREFIXES["dcterms"], PREFIXES["schema"], PREFIXES["prov"]
+
+#: The kgo: terms as pyoxigraph nodes (a closed set: ``_K["unknown"]`` raises KeyError).
+_K = {t: ox.NamedNode(kgo(t)) for t in TERMS}
+_TYPE = ox.NamedNode(_RDF + "type")
+_LABEL = ox.NamedNode(_RDFS + "label")
+_ALT_LABEL = ox.NamedNode(_SKOS + "altLabel")
+_TITLE = ox.NamedNode(_DCT + "title")
+_DATE = ox.NamedNode(_DCT + "date")
+_IDENTIFIER = ox.NamedNode(_DCT + "identifier")
+_SCHOLARLY_ARTICLE = ox.NamedNode(_SDO + "ScholarlyArticle")
+_SOFTWARE = ox.NamedNode(_SDO + "SoftwareSourceCode")
+_CODE_REPOSITORY = ox.NamedNode(_SDO + "codeRepository")
+_SCHEMA_DATASET = ox.NamedNode(_SDO + "Dataset")
+_URL = ox.NamedNode(_SDO + "url")
+_GENERATED_BY = ox.NamedNode(_PROV + "wasGeneratedBy")
+_XSD_DATE = ox.NamedNode(_XSD + "date")
+_XSD_INTEGER = ox.NamedNode(_XSD + "integer")
+_XSD_DECIMAL = ox.NamedNode(_XSD + "decimal")
+_XSD_BOOLEAN = ox.NamedNode(_XSD + "boolean")
+_ENTITIES = ox.NamedNode(ENTITIES_GRAPH)
+
 
 def _digest(*parts: str, n: int = 16) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:n]
 
 
-def paper_iri(paper: Paper) -> URIRef:
+def paper_iri(paper: Paper) -> str:
     """The paper's IRI: a digest of its title key, so every source of the same paper agrees.
 
     >>> paper_iri(Paper("Consistency Models", "...")) == paper_iri(Paper("Consistency models", "x"))
     True
     """
-    return PAPER[_digest(paper.key or paper.title)]
+    return PAPER + _digest(paper.key or paper.title)
 
 
-def paper_graph_iri(paper: Paper) -> URIRef:
+def paper_graph_iri(paper: Paper) -> str:
     """The named graph holding one paper's triples."""
-    return GRAPH["paper/" + _digest(paper.key or paper.title)]
+    return GRAPH + "paper/" + _digest(paper.key or paper.title)
 
 
-def entity_iri(entity: Entity) -> URIRef:
-    """``…/entity/<type>/<normalised name>``: readable and stable.
+def entity_iri(entity: Entity | str) -> str:
+    """``…/entity/<type>/<normalised name>`` of an :class:`~kg.link.Entity` or its key: readable and stable.
 
-    >>> from kg.link import Entity
-    >>> str(entity_iri(Entity("Dataset/imagenet", "Dataset", "ImageNet", (), True)))
+    >>> entity_iri("Dataset/imagenet")
     'https://w3id.org/paperkg/entity/dataset/imagenet'
     """
-    etype, name = entity.key.split("/", 1)
-    return ENTITY[f"{etype.lower()}/{name}"]
+    key = entity.key if isinstance(entity, Entity) else entity
+    etype, name = key.split("/", 1)
+    return f"{ENTITY}{etype.lower()}/{name}"
 
 
-def code_iri(url: str) -> URIRef:
+def code_iri(url: str) -> str:
     """The code repository's IRI: the URL as written, made a valid absolute IRI
     (``https://`` added when the text gives none, unsafe characters percent-encoded).
 
-    >>> str(code_iri("https://github.com/a/b c"))
+    >>> code_iri("https://github.com/a/b c")
     'https://github.com/a/b%20c'
-    >>> str(code_iri("github.com/a/b"))
+    >>> code_iri("github.com/a/b")
     'https://github.com/a/b'
     """
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
         url = "https://" + url
-    return URIRef(quote(url, safe=_IRI_SAFE))
+    return quote(url, safe=_IRI_SAFE)
 
 
-def component_iri(name: str) -> URIRef:
-    return COMPONENT[quote(name, safe="")]
+def component_iri(name: str) -> str:
+    return COMPONENT + quote(name, safe="")
 
 
-def _confidence(x: float) -> Literal:
+def _node(iri: str, paper: Paper | None = None) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as err:
+        where = f" of paper {paper.title!r} ({paper.source}:{paper.line})" if paper is not None else ""
+        raise GraphError(f"cannot make an IRI of {iri!r}{where}: {err}") from err
+
+
+def _url_node(url: str, paper: Paper, what: str) -> ox.NamedNode | None:
+    """A URL from the text as an IRI node, or ``None`` (with a warning naming the paper) when even
+    percent-encoded it is not a valid IRI (e.g. ``https://host:port-that-is-not-a-number``)."""
+    try:
+        return ox.NamedNode(code_iri(url))
+    except ValueError as err:
+        log.warning("%s:%s: %s %r of paper %r is not a valid IRI (%s); left out", paper.source, paper.line, what, url,
+                    paper.title, err)
+        return None
+
+
+def code_repositories(lp: LinkedPaper) -> list[tuple[CodeLink, ox.NamedNode]]:
+    """A linked paper's code links with their repositories' IRI nodes; a URL that cannot be an IRI is left out."""
+    out = []
+    for c in lp.code:
+        node = _url_node(c.url, lp.paper, "code URL")
+        if node is not None:
+            out.append((c, node))
+    return out
+
+
+def _confidence(x: float) -> ox.Literal:
     value = Decimal(str(min(1.0, max(0.0, float(x))))).quantize(_CONFIDENCE_PLACES)
-    return Literal(value, datatype=XSD.decimal)
+    return ox.Literal(str(value), datatype=_XSD_DECIMAL)
 
 
-def _bind(g: Graph) -> None:
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, Namespace(ns), override=True)
+def _integer(n: int) -> ox.Literal:
+    return ox.Literal(str(int(n)), datatype=_XSD_INTEGER)
 
 
-def _paper_triples(g: Graph, paper: Paper, p: URIRef) -> None:
-    g.add((p, RDF.type, KGO.Paper))
-    g.add((p, RDF.type, SCHEMA.ScholarlyArticle))
-    g.add((p, DCTERMS.title, Literal(paper.title)))
-    g.add((p, KGO.abstract, Literal(paper.abstract)))
-    if paper.url:
-        g.add((p, SCHEMA.url, code_iri(paper.url)))
+def paper_quads(lp: LinkedPaper) -> list[ox.Quad]:
+    """The quads of one linked paper's named graph (metadata, links, evidence, code links).
+
+    Raises: GraphError naming the paper if a URL in it cannot be made a valid IRI.
+    """
+    paper = lp.paper
+    g = _node(paper_graph_iri(paper))
+    p = _node(paper_iri(paper))
+    out: list[ox.Quad] = []
+
+    def add(s: ox.NamedNode, pred: ox.NamedNode, o) -> None:
+        out.append(ox.Quad(s, pred, o, g))
+
+    add(p, _TYPE, _K["Paper"])
+    add(p, _TYPE, _SCHOLARLY_ARTICLE)
+    add(p, _TITLE, ox.Literal(paper.title))
+    add(p, _K["abstract"], ox.Literal(paper.abstract))
+    url = _url_node(paper.url, paper, "URL") if paper.url else None
+    if url is not None:
+        add(p, _URL, url)
     if paper.date:
-        g.add((p, DCTERMS.date, Literal(paper.date, datatype=XSD.date)))
+        add(p, _DATE, ox.Literal(paper.date, datatype=_XSD_DATE))
     if paper.id:
         is_arxiv = (paper.url or "").startswith("https://arxiv.org/abs/")
-        g.add((p, KGO.arxivId if is_arxiv else DCTERMS.identifier, Literal(paper.id)))
+        add(p, _K["arxivId"] if is_arxiv else _IDENTIFIER, ox.Literal(paper.id))
     for name in paper.authors:
-        g.add((p, KGO.authorName, Literal(name)))
+        add(p, _K["authorName"], ox.Literal(name))
     for cat in paper.categories:
-        g.add((p, KGO.category, Literal(cat)))
+        add(p, _K["category"], ox.Literal(cat))
 
+    def evidence(prop: str, obj: ox.NamedNode, text: str, start: int, end: int, sentence: str, sent_start: int,
+                 component: str, confidence: float) -> None:
+        ev = _node(EVIDENCE + _digest(p.value, _K[prop].value, obj.value, str(start), str(end)))
+        add(ev, _TYPE, _K["Evidence"])
+        add(ev, _K["paper"], p)
+        add(ev, _K["entity"], obj)
+        add(ev, _K["property"], _K[prop])
+        add(ev, _K["mention"], ox.Literal(text))
+        add(ev, _K["sentence"], ox.Literal(sentence))
+        add(ev, _K["start"], _integer(start))
+        add(ev, _K["end"], _integer(end))
+        add(ev, _K["sentenceStart"], _integer(sent_start))
+        add(ev, _GENERATED_BY, _node(component_iri(component)))
+        add(ev, _K["confidence"], _confidence(confidence))
 
-def _evidence(g: Graph, p: URIRef, prop: URIRef, obj: URIRef, *, text: str, start: int, end: int,
-              sentence: str, sent_start: int, component: str, confidence: float) -> None:
-    ev = EVIDENCE[_digest(str(p), str(prop), str(obj), str(start), str(end))]
-    g.add((ev, RDF.type, KGO.Evidence))
-    g.add((ev, KGO.paper, p))
-    g.add((ev, KGO.entity, obj))
-    g.add((ev, KGO.property, prop))
-    g.add((ev, KGO.mention, Literal(text)))
-    g.add((ev, KGO.sentence, Literal(sentence)))
-    g.add((ev, KGO.start, Literal(start)))
-    g.add((ev, KGO.end, Literal(end)))
-    g.add((ev, KGO.sentenceStart, Literal(sent_start)))
-    g.add((ev, PROV.wasGeneratedBy, component_iri(component)))
-    g.add((ev, KGO.confidence, _confidence(confidence)))
-
-
-def to_dataset(linked: Linked) -> Dataset:
-    """Build the RDF dataset: one named graph per paper plus the ``entities`` graph.
-
-    Params: ``linked``, the output of :func:`kg.link.link`.
-    Returns: an rdflib ``Dataset`` whose default graph is the union of its named graphs.
-    """
-    ds = Dataset(default_union=True)
-    _bind(ds)
-    components: set[str] = set()
-    paper_graphs: dict[str, Graph] = {}
-    for paper in linked.papers:
-        g = ds.graph(paper_graph_iri(paper))
-        paper_graphs[paper.key] = g
-        p = paper_iri(paper)
-        _paper_triples(g, paper, p)
-        for c in linked.code.get(paper.key, ()):
-            repo = code_iri(c.url)
-            g.add((p, KGO.hasCode, repo))
-            g.add((repo, RDF.type, SCHEMA.SoftwareSourceCode))
-            g.add((repo, SCHEMA.codeRepository, repo))
-            components.add(c.component)
-            _evidence(g, p, KGO.hasCode, repo, text=c.url, start=c.start, end=c.end, sentence=c.sentence,
-                      sent_start=c.sent_start, component=c.component, confidence=c.confidence)
-    for ln in linked.links:
-        g = paper_graphs[ln.paper.key]
-        p = paper_iri(ln.paper)
-        e = entity_iri(linked.entities[ln.entity])
+    for c, repo in code_repositories(lp):
+        add(p, _K["hasCode"], repo)
+        evidence("hasCode", repo, c.url, c.start, c.end, c.sentence, c.sent_start, c.component, c.confidence)
+    for ln in lp.links:
+        e = _node(entity_iri(ln.entity))
         for prop in ln.properties:
-            g.add((p, KGO[prop], e))
+            add(p, _K[prop], e)
         for m, prop in ln.evidence:
-            components.add(m.component)
-            _evidence(g, p, KGO[prop], e, text=m.text, start=m.start, end=m.end, sentence=m.sentence,
-                      sent_start=m.sent_start, component=m.component, confidence=m.confidence)
-    eg = ds.graph(ENTITIES_GRAPH)
-    for ent in linked.entities.values():
-        e = entity_iri(ent)
-        eg.add((e, RDF.type, KGO[ent.type]))
-        eg.add((e, RDF.type, KGO.Entity))
-        if ent.type == "Dataset":
-            eg.add((e, RDF.type, SCHEMA.Dataset))
-        eg.add((e, RDFS.label, Literal(ent.label)))
-        for alias in ent.aliases:
-            eg.add((e, SKOS.altLabel, Literal(alias)))
-        eg.add((e, KGO.catalogued, Literal(ent.catalogued)))
+            evidence(prop, e, m.text, m.start, m.end, m.sentence, m.sent_start, m.component, m.confidence)
+    return out
+
+
+def code_iris(lp: LinkedPaper) -> list[str]:
+    """The IRIs of the code repositories a linked paper links to (typed in the entities graph)."""
+    return sorted({node.value for _, node in code_repositories(lp)})
+
+
+def entity_quads(entity: Entity) -> list[ox.Quad]:
+    """An entity's quads in the entities graph: its types, label, aliases and catalogued flag."""
+    e = _node(entity_iri(entity))
+    out = [ox.Quad(e, _TYPE, _K[entity.type], _ENTITIES), ox.Quad(e, _TYPE, _K["Entity"], _ENTITIES)]
+    if entity.type == "Dataset":
+        out.append(ox.Quad(e, _TYPE, _SCHEMA_DATASET, _ENTITIES))
+    out.append(ox.Quad(e, _LABEL, ox.Literal(entity.label), _ENTITIES))
+    out += [ox.Quad(e, _ALT_LABEL, ox.Literal(a), _ENTITIES) for a in entity.aliases]
+    out.append(ox.Quad(e, _K["catalogued"], ox.Literal("true" if entity.catalogued else "false",
+                                                       datatype=_XSD_BOOLEAN), _ENTITIES))
+    return out
+
+
+def code_repository_quads(iri: str) -> list[ox.Quad]:
+    """A code repository's quads in the entities graph (``iri`` from :func:`code_iri`)."""
+    repo = _node(iri)
+    return [ox.Quad(repo, _TYPE, _SOFTWARE, _ENTITIES), ox.Quad(repo, _CODE_REPOSITORY, repo, _ENTITIES)]
+
+
+def component_quads(name: str) -> list[ox.Quad]:
+    """A pipeline component's quads in the entities graph."""
+    c = _node(component_iri(name))
+    return [ox.Quad(c, _TYPE, _K["Component"], _ENTITIES), ox.Quad(c, _LABEL, ox.Literal(name), _ENTITIES)]
+
+
+def shared_subject(kind: str, value: str) -> str:
+    """The IRI of a shared node of the entities graph: ``kind`` ``entity`` (value: an entity key),
+    ``code`` (value: a code IRI) or ``component`` (value: its name)."""
+    if kind == "entity":
+        return entity_iri(value)
+    if kind == "code":
+        return value
+    return component_iri(value)
+
+
+def linked_quads(papers: Iterable[LinkedPaper], entities: Iterable[Entity]) -> Iterable[ox.Quad]:
+    """Every quad of a small linked corpus (see :func:`kg.link.link`): paper graphs, then the entities graph."""
+    repos: set[str] = set()
+    components: set[str] = set()
+    for lp in papers:
+        yield from paper_quads(lp)
+        repos.update(code_iris(lp))
+        components.update(lp.components)
+    for ent in entities:
+        yield from entity_quads(ent)
+    for iri in sorted(repos):
+        yield from code_repository_quads(iri)
     for name in sorted(components):
-        c = component_iri(name)
-        eg.add((c, RDF.type, KGO.Component))
-        eg.add((c, RDFS.label, Literal(name)))
-    return ds
+        yield from component_quads(name)
 
 
-def union_graph(ds: Dataset) -> Graph:
-    """All triples of the dataset in one plain graph (what ``graph.ttl`` holds)."""
-    g = Graph()
-    _bind(g)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
-
-
-__all__ = ["to_dataset", "union_graph", "paper_iri", "paper_graph_iri", "entity_iri", "code_iri",
+__all__ = ["paper_quads", "entity_quads", "code_repository_quads", "component_quads", "linked_quads", "paper_iri",
+           "paper_graph_iri", "entity_iri", "code_iri", "component_iri", "code_iris", "shared_subject",
            "ENTITIES_GRAPH"]

@@ -9,20 +9,17 @@ import functools
 import re
 from dataclasses import asdict, dataclass, field
 
-#: The entity labels the NLP pipeline puts on ``doc.ents`` and the RDF classes they become.
-ENTITY_TYPES: dict[str, str] = {
-    "METHOD": "Method",
-    "ARCHITECTURE": "Architecture",
-    "DATASET": "Dataset",
-    "TASK": "Task",
-    "METRIC": "Metric",
-}
+from .vocab import ENTITY_TYPES as _CLASSES, RELATION_TYPES
+
+#: The entity labels the NLP pipeline puts on ``doc.ents`` (the class names upper-cased) and the RDF
+#: classes they become (:data:`kg.vocab.ENTITY_TYPES`).
+ENTITY_TYPES: dict[str, str] = {c.upper(): c for c in _CLASSES}
 
 #: Roles of a paper towards a Method / Architecture / Dataset it mentions.
 ROLES = ("proposed", "used")
 
-#: Finer "used" relations (local names of kgo: sub-properties of kgo:uses).
-RELATIONS = ("evaluatesOn", "trainsOn", "comparesWith")
+#: Finer "used" relations (local names of kgo: sub-properties of kgo:uses, see kg.vocab.RELATION_TYPES).
+RELATIONS = tuple(RELATION_TYPES)
 
 
 #: Names whose key is remembered: the pipeline asks for the same names again and again (every candidate, group
@@ -51,6 +48,20 @@ def name_key(name: str) -> str:
     """
     words = re.findall(r"[a-z0-9]+", name.lower().replace("&", "and"))
     return "".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
+def norm_url(url: str) -> str:
+    """The key under which two code URLs are one repository: scheme, ``www.``, case, trailing punctuation
+    and ``/``, and ``.git`` do not count. It is the shared scorer's normalisation.
+
+    >>> norm_url("https://github.com/Owner/Repo.git/") == norm_url("http://www.github.com/owner/repo")
+    True
+    >>> norm_url("https://www.GitHub.com/a/b.git/")
+    'github.com/a/b'
+    """
+    u = url.strip().rstrip(".,;:)/").lower()
+    u = re.sub(r"^https?://(www\.)?", "", u)
+    return re.sub(r"\.git$", "", u)
 
 
 @dataclass(frozen=True)

@@ -2,40 +2,47 @@
 
 A small interface:
 
-- :meth:`Store.open` / :meth:`Store.create_from` (build a new store beside the old one and swap it in
-  only when complete);
+- :meth:`Store.open`; :meth:`Store.building` (a new store built beside the old one, bulk-loaded in chunks
+  through a :class:`BulkLoader`, and swapped in only when complete) and :meth:`Store.create_from` (the same,
+  from a whole dataset or another store);
+- :meth:`Store.updating` (changes made in a checkpoint of the store, swapped in only when complete: what
+  ``kg add`` writes in);
 - :meth:`Store.replace_paper_graphs` (drop and re-add named graphs in ONE transaction);
 - :meth:`Store.load` (transactional, the default) and :meth:`Store.bulk_load` (fast, NOT
   transactional: a failure can leave part of the data written);
-- :meth:`Store.query` (SPARQL, default graph = union of the named graphs), :meth:`Store.dump`,
+- :meth:`Store.query` (SPARQL, default graph = union of the named graphs), :meth:`Store.dump` (streamed),
   ``len(store)``, :meth:`Store.close` / ``with``.
+
+Quads go in and come out as pyoxigraph ``Quad`` objects (the terms :mod:`kg.graph` makes); query results
+come out as :class:`kg.results.QueryResult` (rdflib terms, made only for the rows a query returns).
 
 Every pyoxigraph error becomes a :class:`kg.errors.StoreError` (or :class:`kg.errors.QueryError`)
 naming the store path and what to do.
 """
 from __future__ import annotations
 
+import contextlib
 import glob
+import io
 import logging
 import os
 import re
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
-from rdflib.term import Identifier
 
 from .atomic import atomic_dir, atomic_file, dir_lock
 from .errors import QueryError, StoreError
+from .results import QueryResult, binding_terms, check_query_text, one_line, syntax_error, unbindable
 from .vocab import PREFIXES
 
 if TYPE_CHECKING:
-    from .query import QueryResult
+    from rdflib import Graph, URIRef
+    from rdflib.term import Identifier
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +75,13 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 
-#: Triples of the union graph, once each, sorted (grouped by subject: compact, reproducible Turtle).
-_UNION_TRIPLES = ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } "
-                  "ORDER BY ?s ?p ?o }")
+#: Quads per call of Oxigraph's bulk loader while a store is built (:class:`BulkLoader`). Measured
+#: (2 shared cores, 900k evidence-shaped quads into an on-disk store, 2026-11): chunks of 20k, 50k, 100k
+#: and 200k quads load in 9.8, 11.4, 9.5 and 10.3 s (noise) at a peak RSS of 69, 103, 175 and 292 MB;
+#: 1M quads a chunk takes 1.1 GB. Transactional ``extend`` in 20k chunks: 23.5 s, 857 MB. The price of
+#: chunks: the 1.2M quads of 10k synthetic papers take 315 MB on disk loaded by chunks (50k or 200k alike)
+#: against 193 MB in one ``bulk_load`` of a file, which peaks at 1.05 GB (``optimize()`` does not shrink it).
+BULK_CHUNK_QUADS = 50_000
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -98,6 +109,8 @@ def _load_nquads(store: ox.Store, data: bytes, *, bulk: bool) -> None:
 
 
 def _to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -111,7 +124,12 @@ def _to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise QueryError(f"cannot bind {term!r}: bind an IRI, a blank node or a literal")
 
 
+_XSD_STRING = PREFIXES["xsd"] + "string"
+
+
 def _from_ox(term: Any) -> Identifier | None:
+    from rdflib import BNode, Literal, URIRef
+
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -122,17 +140,17 @@ def _from_ox(term: Any) -> Identifier | None:
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value
-        return Literal(term.value) if dt == str(XSD.string) else Literal(term.value, datatype=URIRef(dt))
+        return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt))
     raise QueryError(f"the store returned a {type(term).__name__} ({term}), which paperkg results cannot hold "
                      "(RDF 1.2 triple terms are not supported)")
 
 
 def _to_result(res: Any) -> QueryResult:
-    from .query import QueryResult
-
     if isinstance(res, ox.QueryBoolean):
         return QueryResult.ask(bool(res))
     if isinstance(res, ox.QueryTriples):
+        from rdflib import Graph
+
         g = Graph()
         for t in res:
             g.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
@@ -143,8 +161,6 @@ def _to_result(res: Any) -> QueryResult:
 
 
 def _ox_syntax_error(sparql: str, err: SyntaxError) -> QueryError:
-    from .query import syntax_error
-
     msg = str(err)
     m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.DOTALL)
     if m:
@@ -350,76 +366,125 @@ class Store:
         return cls.open(path)
 
     @classmethod
-    def update_from(cls, source: Store, path: str | os.PathLike, *,
-                    files: Mapping[str, bytes] | None = None) -> GraphChanges:
-        """Make the store at ``path`` hold exactly the named graphs of ``source``, rewriting only the
-        graphs that differ: a paper's graph that is new or changed is replaced whole, a graph that
-        ``source`` lacks is dropped, the others are left alone.
+    @contextlib.contextmanager
+    def building(cls, path: str | os.PathLike) -> Iterator[Store]:
+        """Build a NEW store at ``path``: yields an empty store, open for writing, in a temporary directory
+        beside ``path``, and swaps it in when the ``with`` block completes.
 
-        Crash-safe: the changes go into a checkpoint of the store (RocksDB hard links: cheap even for a
-        big store) beside ``path``, swapped in only once complete, under the directory's write lock.
-        Ctrl-C, an error or ``kill -9`` at any point leaves the store as it was before the call.
+        ``path``'s write lock is held for the whole block, so a second writer is refused at once. If the
+        block fails (or the process is interrupted, even by ``kill -9``) the previous store at ``path`` is
+        left as it was and the temporary directory is removed (now, or by the next writer). Inside, the
+        fast non-transactional bulk loader (:class:`BulkLoader`) is safe: nothing else sees the directory
+        until the swap. The yielded store is closed at the end of the block (``store.path`` is the
+        temporary directory): open ``path`` again to read the result.
 
-        Params:
-            source: the graph as it should be (e.g. an in-memory store of a graph with papers added).
-            path: an existing store directory.
-            files: extra files (name → content) to write into the store directory, swapped in with it;
-                earlier extra files are not kept.
-
-        Returns: what changed, as :class:`GraphChanges`.
-
-        Raises: StoreError if ``path`` is not a store, another process is writing it, or the
-            update fails (the store is then unchanged).
+        Raises: StoreError if ``path`` is a file or a non-empty directory that is not a store, another
+            process is writing it, or the store cannot be written.
         """
         path = Path(path)
-        if not is_store(path):
-            raise StoreError(f"no store at {path} to update; build one with `kg build --out DIR` first")
-        started = time.perf_counter()
-        new = _graph_quads(source._handle())
+        _check_replaceable(path)
         try:
             with atomic_dir(path) as tmp:
-                old_handle = ox.Store.read_only(str(path))
+                store = cls(ox.Store(str(tmp)), tmp)
                 try:
-                    tmp.rmdir()  # a checkpoint makes its own directory
-                    old_handle.backup(str(tmp))
-                    old = _graph_quads(old_handle)
+                    yield store
+                    store.flush()
                 finally:
-                    del old_handle
-                changes = GraphChanges(
-                    added=sorted(g for g in new if g not in old),
-                    replaced=sorted(g for g in new if g in old and new[g] != old[g]),
-                    removed=sorted(g for g in old if g not in new),
-                    unchanged=sum(1 for g in new if old.get(g) == new[g]))
-                if changes.added or changes.replaced or changes.removed:
-                    handle = ox.Store(str(tmp))
-                    try:
-                        graphs = changes.added + changes.replaced
-                        handle.update(_replace_update(
-                            graphs + changes.removed,
-                            {g: new[g] for g in graphs}))
-                        handle.flush()
-                    finally:
-                        del handle
-                _write_files(tmp, files)
-        except (OSError, RuntimeError, SyntaxError) as err:
-            raise StoreError(f"cannot update store {path}: {err}; the store is unchanged") from err
-        log.info("updated store %s in %.2f s: %s", path, time.perf_counter() - started, changes)
-        return changes
+                    store.close()  # release RocksDB's lock and files before the directory is renamed or removed
+        except OSError as err:
+            raise StoreError(f"cannot build store {path}: {err}; the previous store (if any) is unchanged") from err
 
     @classmethod
-    def in_memory(cls, dataset: Graph) -> Store:
-        """A store in memory holding ``dataset``: the same queries and dumps as a store on disk,
-        much faster than rdflib's own SPARQL engine and serialisers on a whole corpus.
+    @contextlib.contextmanager
+    def updating(cls, path: str | os.PathLike) -> Iterator[StoreUpdate]:
+        """Change the store at ``path`` crash-safely: yields a :class:`StoreUpdate` whose ``store`` is a
+        checkpoint of it (RocksDB hard links: cheap even for a big store), open for writing, in a temporary
+        directory beside it; when the ``with`` block completes having set ``update.changed``, the checkpoint
+        is swapped in, otherwise it is thrown away.
+
+        The store's write lock is taken BEFORE the checkpoint is made and held to the end, so everything
+        read in the block (from ``update.store`` or ``update.previous``, the directory of the store as it
+        was) stays true until the swap, and a second writer is refused at once. Ctrl-C, an error or
+        ``kill -9`` at any point leaves the store as it was before the call. Extra files of the store
+        directory (the linking tables, the kept NLP output) are not carried into the checkpoint: the block
+        copies what it keeps from ``update.previous``.
+
+        Raises: StoreError if ``path`` is not a store, another process is writing it, or the update fails
+            (the store is then unchanged).
+        """
+        path = Path(path)
+        started = time.perf_counter()
+        try:
+            with atomic_dir(path) as tmp:  # takes the lock, then recovers what a killed writer left
+                if not is_store(path):
+                    raise StoreError(f"no store at {path} to update; build one with `kg build --out DIR` first")
+                old = ox.Store.read_only(str(path))
+                try:
+                    tmp.rmdir()  # a checkpoint makes its own directory
+                    old.backup(str(tmp))
+                finally:
+                    del old
+                store = cls(ox.Store(str(tmp)), tmp)
+                update = StoreUpdate(store, path)
+                try:
+                    yield update
+                    store.flush()
+                finally:
+                    store.close()
+                if not update.changed:
+                    raise _Unchanged
+        except _Unchanged:
+            log.info("store %s unchanged (%.2f s)", path, time.perf_counter() - started)
+            return
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"cannot update store {path}: {err}; the store is unchanged") from err
+        log.info("updated store %s in %.2f s", path, time.perf_counter() - started)
+
+    def copy_to(self, path: str | os.PathLike, *, files: Iterable[str] = ()) -> Path:
+        """Write a copy of this store to a new store at ``path`` (replaced if it holds a store), crash-safely,
+        with the extra ``files`` of this store's directory. An on-disk store is copied as a RocksDB
+        checkpoint (hard links where ``path`` is on the same file system), an in-memory one through N-Quads.
+
+        Raises: StoreError as :meth:`create_from`.
+        """
+        path = Path(path)
+        _check_replaceable(path)
+        if path.resolve() == Path(self.path).resolve():
+            return path
+        handle = self._handle()
+        try:
+            with atomic_dir(path) as tmp:
+                if self.path.is_dir():
+                    tmp.rmdir()
+                    handle.backup(str(tmp))
+                else:
+                    copy = ox.Store(str(tmp))
+                    copy.bulk_load(handle.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+                    copy.flush()
+                    del copy
+                for name in files:
+                    if (self.path / name).is_file():
+                        shutil.copyfile(self.path / name, tmp / name)
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"cannot write store {path}: {err}; the previous store (if any) is unchanged") from err
+        return path
+
+    @classmethod
+    def in_memory(cls, dataset: Graph | None) -> Store:
+        """A store in memory holding ``dataset`` (an rdflib graph or dataset, or ``None`` for an empty store):
+        the same queries and dumps as a store on disk, much faster than rdflib's own SPARQL engine and
+        serialisers on a whole corpus.
 
         >>> from rdflib import Dataset
         >>> len(Store.in_memory(Dataset()))
         0
         """
         handle = ox.Store()
-        try:
-            _load_nquads(handle, _nquads(dataset), bulk=True)
-        except SyntaxError as err:
-            raise StoreError(f"cannot load the graph into memory: {err}") from err
+        if dataset is not None:
+            try:
+                _load_nquads(handle, _nquads(dataset), bulk=True)
+            except SyntaxError as err:
+                raise StoreError(f"cannot load the graph into memory: {err}") from err
         return cls(handle, Path(":memory:"))
 
     @classmethod
@@ -448,9 +513,12 @@ class Store:
         """The whole store serialised in memory (``nquads``/``trig`` keep the named graphs)."""
         name, fmt, with_graphs = _format(Path("store"), format)
         handle = self._handle()
+        prefixes = dict(PREFIXES) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
         if with_graphs:
-            return handle.dump(format=fmt)
-        return ox.serialize(handle.query(_UNION_TRIPLES, use_default_graph_as_union=True), format=fmt)
+            return handle.dump(format=fmt, prefixes=prefixes)
+        out = io.BytesIO()
+        _write_union(handle, out, fmt)
+        return out.getvalue()
 
     def graph_bytes(self, name: str | URIRef | None, format: str = "ntriples") -> bytes:
         """One graph of the store serialised in memory: the named graph ``name``, or the default graph
@@ -468,51 +536,28 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def replace_paper_graphs(self, dataset: Graph) -> list[URIRef]:
-        """Replace, in ONE transaction, every named graph of ``dataset`` in the store.
-
-        For each named graph of the dataset (each paper's graph and the ``entities`` graph, as
-        ``kg.graph.to_dataset`` makes them) the store's graph of that name is dropped and the
-        dataset's content added; other graphs are untouched. Give the complete ``entities`` graph
-        (entities are shared across papers): it replaces the store's. An empty named graph in the
-        dataset removes that graph from the store. If anything fails, the store is unchanged.
-
-        Params: dataset: an rdflib ``Dataset`` holding only named graphs.
-
-        Returns: the names of the graphs replaced, sorted.
-
-        Raises: StoreError if the dataset has triples in its default graph, the store is read-only
-            or closed, or the update fails (the store is then unchanged).
-        """
+    def remove_graph(self, name: str) -> None:
+        """Remove the named graph ``name`` (an IRI) and its quads, if there is one."""
         handle = self._writable()
-        names: set[str] = set()
-        graphs = getattr(dataset, "graphs", None) or getattr(dataset, "contexts", None)
-        if graphs is None:
-            raise StoreError("replace_paper_graphs needs an rdflib Dataset of named graphs, not a plain Graph")
-        for g in graphs():
-            if g.identifier == DATASET_DEFAULT_GRAPH_ID:
-                continue
-            if not isinstance(g.identifier, URIRef):
-                raise StoreError(f"graph {g.identifier!r} has no IRI; paperkg names every graph with an IRI")
-            names.add(str(_to_ox(g.identifier)))
-        content: dict[str, list[ox.Quad]] = {}
-        for q in ox.parse(_nquads(dataset), ox.RdfFormat.N_QUADS):
-            if isinstance(q.graph_name, ox.DefaultGraph):
-                raise StoreError("the dataset has triples in its default graph; paperkg keeps every triple in a named "
-                                 "graph (one per paper, plus entities): build it with kg.graph.to_dataset")
-            if not isinstance(q.graph_name, ox.NamedNode):
-                raise StoreError(f"graph {q.graph_name} has no IRI; paperkg names every graph with an IRI")
-            name = str(q.graph_name)
-            names.add(name)
-            content.setdefault(name, []).append(q)
-        update = _replace_update(sorted(names), content)
         try:
-            handle.update(update)
-        except (OSError, RuntimeError, SyntaxError) as err:
-            raise StoreError(f"replacing {len(names)} graphs in store {self.path} failed, the store is unchanged: "
-                             f"{err}") from err
-        log.info("replaced %d graphs in store %s", len(names), self.path)
-        return [URIRef(_from_ox_name(n)) for n in sorted(names)]
+            handle.remove_graph(ox.NamedNode(name))
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"removing graph {name} from store {self.path} failed: {err}") from err
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove these quads (those that are not in the store are ignored)."""
+        handle = self._writable()
+        try:
+            for q in quads:
+                handle.remove(q)
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"removing quads from store {self.path} failed: {err}") from err
+
+    def quads(self, subject: str | None = None, graph: str | None = None) -> list[ox.Quad]:
+        """The quads with this subject IRI in this named graph (``None``: any)."""
+        s = ox.NamedNode(subject) if subject is not None else None
+        g = ox.NamedNode(graph) if graph is not None else None
+        return list(self._handle().quads_for_pattern(s, None, None, g))
 
     def load(self, dataset: Graph) -> None:
         """Add the dataset's quads in one transaction (all or nothing). The safe default.
@@ -546,14 +591,15 @@ class Store:
         Raises: QueryError for a malformed query or bad binding; StoreError if the store is closed
             or cannot be read.
         """
-        from .query import run_query
-
-        return run_query(self, sparql, bindings)
+        if not isinstance(sparql, str) or not sparql.strip():
+            raise QueryError("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        terms = binding_terms(bindings)
+        check_query_text(sparql, terms)
+        log.debug("query (store %s): %s bindings=%s", self.path, one_line(sparql), terms)
+        return self._execute(sparql, terms)
 
     def _execute(self, sparql: str, terms: Mapping[str, Identifier]) -> QueryResult:
-        """Engine part of :func:`kg.query.run_query`: terms already checked and converted."""
-        from .query import unbindable
-
+        """The engine part of :meth:`query`: terms already checked and converted."""
         handle = self._handle()
         substitutions = {ox.Variable(k): _to_ox(v) for k, v in terms.items()} or None
         try:
@@ -566,6 +612,27 @@ class Store:
             missing = [k for k in terms if f"variable ?{k} in its SELECT projection" in str(err)]
             if missing:
                 raise unbindable(missing[0]) from err
+            raise QueryError(f"query failed: {' '.join(str(err).split())}") from err
+        except OSError as err:
+            raise StoreError(f"reading store {self.path} failed: {err}") from err
+
+    def rows(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        """The solutions of a SELECT query as tuples of plain strings, streamed: an IRI's or a literal's
+        value, ``None`` where unbound (no RDF terms made: the fast path for readers such as the explorer).
+
+        Raises: QueryError for a malformed query or one that is not a SELECT; StoreError if the store
+            cannot be read.
+        """
+        handle = self._handle()
+        try:
+            res = handle.query(sparql, prefixes=dict(PREFIXES), use_default_graph_as_union=True)
+            if not isinstance(res, ox.QuerySolutions):
+                raise QueryError("rows() takes a SELECT query")
+            for sol in res:
+                yield tuple([None if t is None else t.value for t in sol])
+        except SyntaxError as err:
+            raise _ox_syntax_error(sparql, err) from err
+        except RuntimeError as err:
             raise QueryError(f"query failed: {' '.join(str(err).split())}") from err
         except OSError as err:
             raise StoreError(f"reading store {self.path} failed: {err}") from err
@@ -601,14 +668,12 @@ class Store:
         >>> r.kind, r.format, r.data
         ('ask', 'json', b'{"head":{},"boolean":false}')
         """
-        from .query import _check_query_text
-
         for name, table in ((results_format, RESULTS_FORMATS), (graph_format, GRAPH_FORMATS)):
             if name is not None and name not in table:
                 raise QueryError(f"unknown format {name!r}; use one of: {', '.join(table)}")
         if not isinstance(sparql, str) or not sparql.strip():
             raise QueryError("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
-        _check_query_text(sparql, {})
+        check_query_text(sparql, {})
         handle = self._handle()
         limit = max_rows if max_rows is not None else float("inf")
 
@@ -658,9 +723,37 @@ class Store:
             # this in a worker thread and hand an exception, with this frame in its traceback, elsewhere)
             res = solutions = sol = None  # noqa: F841
 
+    def rdflib_store(self, *, union: bool = False):
+        """An rdflib store (oxrdflib's ``OxigraphStore``) over this same Oxigraph store: rdflib graphs made on
+        it read (and, unless opened read-only, write) this store, with no copy. ``union``: a plain rdflib
+        ``Graph`` on it sees the union of all the graphs (its triples, length and SPARQL), as
+        ``Dataset(default_union=True)`` does for its default graph (rdflib 7 iterates a Dataset as quads)."""
+        from oxrdflib import OxigraphStore
+
+        if not union:
+            return OxigraphStore(store=self._handle())
+
+        class UnionStore(OxigraphStore):
+            def triples(self, triple_pattern, context=None):
+                return super().triples(triple_pattern, None)
+
+            def __len__(self, context=None) -> int:
+                return super().__len__(None)
+
+            def query(self, query, initNs, initBindings, queryGraph, **kwargs):  # noqa: N803
+                return super().query(query, initNs, initBindings, "__UNION__", **kwargs)
+
+        return UnionStore(store=self._handle())
+
     def named_graphs(self) -> list[URIRef]:
-        """The names of the store's named graphs, sorted."""
+        """The names of the store's named graphs (rdflib ``URIRef``), sorted."""
+        from rdflib import URIRef
+
         return sorted(URIRef(g.value) for g in self._handle().named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quad_count(self) -> int:
+        """The number of quads (each triple once per named graph it is in); ``len(store)`` says the same."""
+        return len(self._handle())
 
     def __len__(self) -> int:
         """The number of quads in the store."""
@@ -671,9 +764,9 @@ class Store:
 
         Params:
             path: the file to write.
-            format: ``turtle`` / ``ntriples`` (the union graph: each triple once, sorted) or
-                ``nquads`` / ``trig`` (every named graph); default: from the file extension
-                (.ttl, .nt, .nq, .trig).
+            format: ``turtle`` / ``ntriples`` (the union graph, written graph by graph: see
+                :meth:`dump_union`) or ``nquads`` / ``trig`` (every named graph); default: from the file
+                extension (.ttl, .nt, .nq, .trig).
 
         Returns: ``path``.
 
@@ -688,12 +781,34 @@ class Store:
                 if with_graphs:
                     handle.dump(f, fmt, prefixes=prefixes)
                 else:
-                    triples = handle.query(_UNION_TRIPLES, use_default_graph_as_union=True)
-                    ox.serialize(triples, f, fmt, prefixes=prefixes)
+                    _write_union(handle, f, fmt)
         except (OSError, RuntimeError) as err:
             raise StoreError(f"cannot write {path} from store {self.path}: {err}") from err
         log.info("wrote %s (%s) from store %s", path, name, self.path)
         return path
+
+    def dump_union(self, path: str | os.PathLike, format: str = "turtle", *,
+                   reuse: UnionReuse | None = None) -> dict[str, list[int]]:
+        """Write the union graph to a file, atomically, as :meth:`dump` does for ``turtle`` / ``ntriples``,
+        and return its index (graph IRI → ``[offset, length]`` of its part; ``""`` → ``[0, size]``). With
+        ``reuse`` (an earlier dump's path and index, and the graphs changed since), unchanged graphs' parts
+        are copied from the earlier file instead of serialised again: what ``kg add`` does for graph.ttl.
+
+        Raises: StoreError for another format or a failed write.
+        """
+        path = Path(path)
+        name, fmt, with_graphs = _format(path, format)
+        if with_graphs:
+            raise StoreError(f"dump_union writes turtle or ntriples, not {name}")
+        handle = self._handle()
+        try:
+            with atomic_file(path, "wb") as f:
+                index = _write_union(handle, f, fmt, reuse)
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"cannot write {path} from store {self.path}: {err}") from err
+        log.info("wrote %s (%s, %s) from store %s", path, name, "reusing unchanged graphs" if reuse else "whole",
+                 self.path)
+        return index
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -739,28 +854,66 @@ class Store:
         return handle
 
 
-@dataclass(frozen=True)
-class GraphChanges:
-    """What :meth:`Store.update_from` did: named graphs (N-Triples IRIs) added, replaced and removed,
-    and the number left unchanged."""
+@dataclass
+class StoreUpdate:
+    """What :meth:`Store.updating` yields: ``store``, the checkpoint being changed (open for writing);
+    ``previous``, the directory of the store as it was (to copy extra files from); set ``changed`` to have
+    the checkpoint swapped in."""
 
-    added: list[str]
-    replaced: list[str]
-    removed: list[str]
-    unchanged: int
-
-    def __str__(self) -> str:
-        return (f"{len(self.added)} graphs added, {len(self.replaced)} replaced, {len(self.removed)} removed, "
-                f"{self.unchanged} unchanged")
+    store: Store
+    previous: Path
+    changed: bool = False
 
 
-def _graph_quads(handle: ox.Store) -> dict[str, frozenset]:
-    """The store's named graphs: name (N-Triples IRI) → its quads."""
-    graphs: dict[str, set] = {}
-    for q in handle.quads_for_pattern(None, None, None, None):
-        if isinstance(q.graph_name, ox.NamedNode):
-            graphs.setdefault(str(q.graph_name), set()).add(q)
-    return {g: frozenset(qs) for g, qs in graphs.items()}
+class _Unchanged(Exception):
+    """Raised inside :meth:`Store.updating` to throw an unchanged checkpoint away."""
+
+
+class BulkLoader:
+    """Quads streamed into a store being built (:meth:`Store.building`) or changed in a private checkpoint
+    (:meth:`Store.updating`), through Oxigraph's bulk loader in chunks of ``chunk`` quads
+    (:data:`BULK_CHUNK_QUADS`): memory stays that of one chunk whatever the number of quads.
+
+    NOT transactional: only for a store directory nothing else sees until it is swapped in.
+
+    >>> store = Store.in_memory(None)
+    >>> with BulkLoader(store, chunk=2) as loader:
+    ...     loader.add(ox.Quad(ox.NamedNode(f"https://ex.org/{i}"), ox.NamedNode("https://ex.org/p"), ox.Literal("x"),
+    ...                        ox.NamedNode("https://ex.org/g")) for i in range(5))
+    >>> len(store), loader.quads
+    (5, 5)
+    """
+
+    def __init__(self, store: Store, chunk: int = BULK_CHUNK_QUADS) -> None:
+        self._handle = store._writable()
+        self._store = store
+        self.chunk = chunk
+        self._buffer: list[ox.Quad] = []
+        self.quads = 0  #: quads added so far
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads; they reach the store by chunks (all of them by :meth:`flush`)."""
+        self._buffer.extend(quads)
+        if len(self._buffer) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        """Load what is buffered."""
+        if not self._buffer:
+            return
+        try:
+            self._handle.bulk_extend(self._buffer)
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"loading into store {self._store.path} failed: {err}") from err
+        self.quads += len(self._buffer)
+        self._buffer = []
+
+    def __enter__(self) -> BulkLoader:
+        return self
+
+    def __exit__(self, exc_type, *exc: object) -> None:
+        if exc_type is None:
+            self.flush()
 
 
 def _write_files(directory: Path, files: Mapping[str, bytes] | None) -> None:
@@ -781,24 +934,83 @@ def _recover(path: Path) -> None:
         raise StoreError(f"cannot recover store {path}: {err}") from err
 
 
-def _from_ox_name(name: str) -> str:
-    return name[1:-1] if name.startswith("<") else name
+@dataclass(frozen=True)
+class UnionReuse:
+    """An earlier Turtle / N-Triples dump of a store (``path``, and ``index`` as :meth:`Store.dump` returned
+    it) and the graphs that changed since (IRIs): the others are copied from it. Ignored (everything is
+    serialised) if the file is not the size the index says."""
+
+    path: Path
+    index: Mapping[str, list[int]]
+    changed: frozenset[str]
 
 
-def _replace_update(names: Iterable[str], content: Mapping[str, Iterable[ox.Quad]]) -> str:
-    """One SPARQL UPDATE request (Oxigraph runs it as one transaction) dropping the graphs ``names``
-    (N-Triples syntax, e.g. ``<https://…>``) and inserting ``content`` (graph → its quads).
+def _prefix_header(prefixes: Mapping[str, str]) -> bytes:
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode("utf-8")
 
-    The terms come from Oxigraph's own N-Triples serialisation, which escapes them for SPARQL too;
-    pyoxigraph 0.5 has no Python transaction API, so an update request is the one atomic
-    drop-and-add it offers.
+
+def _write_union(handle: ox.Store, out: IO[bytes], fmt: ox.RdfFormat, reuse: UnionReuse | None = None
+                 ) -> dict[str, list[int]]:
+    """Write the union of the store's graphs as Turtle or N-Triples: the ``@prefix`` lines, then each named
+    graph's triples serialised by Oxigraph on its own (without its own ``@prefix`` lines), in the store's
+    key order, the default graph last. The same content always gives the same bytes, whatever order it was
+    loaded in, and nothing is held but one graph's text. A triple in several named graphs comes once per
+    graph (paperkg's own graphs share none, see :mod:`kg.graph`). With ``reuse``, unchanged graphs are
+    copied from the earlier dump (what ``kg add`` does: it rewrites only the changed papers' parts).
+    Returns the index of what was written (see :meth:`Store.dump`).
     """
-    ops = [f"DROP SILENT GRAPH {n}" for n in names]
-    body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads) + "\n}"
-                     for g, quads in content.items())
-    ops.append("INSERT DATA {\n" + body + "\n}")
-    return " ;\n".join(ops)
+    turtle = fmt == ox.RdfFormat.TURTLE
+    prefixes = dict(PREFIXES) if turtle else None
+    header = _prefix_header(PREFIXES) if turtle else b""
+    old = None
+    if reuse is not None:
+        try:
+            old = open(reuse.path, "rb")
+            if os.fstat(old.fileno()).st_size != reuse.index.get("", [0, -1])[1]:
+                old.close()
+                old = None
+        except OSError:
+            old = None
+    index: dict[str, list[int]] = {}
+    pos = 0
+
+    def put(name: str | None, chunk: bytes) -> None:
+        nonlocal pos
+        out.write(chunk)
+        if name is not None:
+            index[name] = [pos, len(chunk)]
+        pos += len(chunk)
+
+    try:
+        put(None, header)
+        graphs = [*handle.named_graphs(), ox.DefaultGraph()]
+        for graph in graphs:
+            name = graph.value if isinstance(graph, ox.NamedNode) else ""
+            kept = reuse.index.get(name) if old is not None and name and name not in reuse.changed else None
+            if kept is not None:
+                old.seek(kept[0])
+                chunk = old.read(kept[1])
+            else:
+                chunk = handle.dump(format=fmt, from_graph=graph, prefixes=prefixes)
+                if turtle:
+                    chunk = _without_prefix_lines(chunk)
+            if chunk:
+                put(name or None, chunk)
+    finally:
+        if old is not None:
+            old.close()
+    index[""] = [0, pos]
+    return index
 
 
-__all__ = ["Store", "GraphChanges", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS",
+def _without_prefix_lines(chunk: bytes) -> bytes:
+    """A Turtle chunk without the ``@prefix`` lines Oxigraph writes at its top (the file has them once)."""
+    start = 0
+    while chunk.startswith(b"@prefix ", start):
+        start = chunk.index(b"\n", start) + 1
+    chunk = chunk[start:]
+    return chunk if not chunk or chunk.endswith(b"\n") else chunk + b"\n"
+
+
+__all__ = ["Store", "StoreUpdate", "UnionReuse", "BulkLoader", "BULK_CHUNK_QUADS", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS",
            "SerializedResult", "ResultLimitError", "QueryStoppedError"]

@@ -4,7 +4,10 @@ Two steps, each usable alone:
 
 * :func:`explorer_data` reads the graph (the ``kgo:`` vocabulary only) into plain, sorted data:
   nodes (papers, entities, code) and paper → entity edges with their best evidence, optionally
-  around a focus and within a node budget;
+  around a focus and within a node budget. It reads the store through SELECT queries in two steps: the
+  skeleton of the graph (every node's id, type and label, every paper → entity pair with its best
+  confidence: a few hundred bytes a paper, where the graph holds ~20 KB) to choose what to show, then
+  abstracts and evidence for the chosen nodes and links only;
 * :func:`render_html` turns that data into a page made with pyvis: vis-network's JS and CSS are
   inlined from the pyvis package, every CDN reference pyvis emits is removed, and a
   Content-Security-Policy forbids the page any network request.
@@ -29,14 +32,18 @@ from html.parser import HTMLParser
 from importlib import resources
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SDO, SKOS
+from typing import TYPE_CHECKING
 
 from .atomic import atomic_file
 from .errors import ViewError
-from .vocab import KGO
+from .vocab import ENTITY_TYPES, KGO_NS, LINK_PROPERTIES, USES_PROPERTY, sub_properties
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +70,7 @@ HUB_SHARE = 0.25
 #: What a view shows: ``papers`` (papers, their entities and code) or ``entities`` (entities of
 #: :data:`ENTITY_VIEW_TYPES` linked by how many papers use them together).
 KINDS = ("papers", "entities")
-ENTITY_VIEW_TYPES = ("Method", "Architecture", "Dataset")
+ENTITY_VIEW_TYPES = tuple(USES_PROPERTY)
 #: Entity view: co-occurrence links drawn are each node's this many heaviest (most papers in common):
 #: the sample corpus has ~5.9k pairs among its 913 methods, architectures and datasets, a hairball at any zoom.
 _ENTITY_EDGES_PER_NODE = 3
@@ -73,18 +80,14 @@ _EDGE_TITLES = 5
 #: Default neighbourhood around a focus: the papers of an entity (or the entities of a paper).
 DEFAULT_HOPS = 1
 #: Node types in display order (legend, trimming ties).
-NODE_TYPES = ("Paper", "Method", "Architecture", "Dataset", "Task", "Metric", "Code")
-_ENTITY_TYPES = NODE_TYPES[1:6]
+NODE_TYPES = ("Paper", *ENTITY_TYPES, "Code")
+_ENTITY_TYPES = ENTITY_TYPES
 #: Paper → object properties read, most specific / most telling first: an edge is named by the
 #: first of these among its properties.
-RELATIONS = ("proposes", "evaluatesOn", "trainsOn", "comparesWith", "usesDataset", "usesArchitecture",
-             "usesMethod", "uses", "addressesTask", "reportsMetric", "hasCode")
-#: The sub-properties of each super-property of the ``kgo:uses`` family (as in ontology/paperkg.ttl,
-#: checked by tests/test_view.py): a super-property asserted beside one of them adds nothing.
-SUB_PROPERTIES = {
-    "uses": frozenset({"usesMethod", "usesArchitecture", "usesDataset", "evaluatesOn", "trainsOn", "comparesWith"}),
-    "usesDataset": frozenset({"evaluatesOn", "trainsOn"}),
-}
+RELATIONS = LINK_PROPERTIES
+#: The sub-properties of each super-property of the ``kgo:uses`` family (kg.vocab, in sync with the
+#: ontology): a super-property asserted beside one of them adds nothing.
+SUB_PROPERTIES = {p: sub_properties(p) for p in RELATIONS if sub_properties(p)}
 _RELATION_TEXT = {
     "proposes": "proposes", "evaluatesOn": "evaluates on", "trainsOn": "trains on", "comparesWith": "compares with",
     "usesDataset": "uses dataset", "usesArchitecture": "uses architecture", "usesMethod": "uses method",
@@ -157,27 +160,24 @@ _LABEL_MAX_SCREEN_PX = 20
 _HEADER_PX = 48
 
 
-def _one(graph: Graph, s: Any, p: URIRef) -> Any:
-    """The smallest (by string) object of ``s p ?o``, or None: deterministic when there are several."""
-    values = list(graph.objects(s, p))
-    return min(values, key=str) if values else None
-
-
 def _local(prop: Any) -> str | None:
-    ns = str(KGO._NS)
     text = str(prop) if prop is not None else ""
-    return text[len(ns):] if text.startswith(ns) else None
+    return text[len(KGO_NS):] if text.startswith(KGO_NS) else None
 
 
-def _number(value: Any) -> float | int | None:
-    if isinstance(value, Literal):
-        value = value.toPython()
-    if isinstance(value, bool) or value is None:
+def _number(value: str | None) -> float | int | None:
+    """A literal's value as a number (integers stay int, others rounded to 3 places), or None."""
+    if value is None:
         return None
     try:
-        return value if isinstance(value, int) else round(float(value), 3)
-    except (TypeError, ValueError):
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        number = float(value)
+    except ValueError:
         return None
+    return round(number, 3) if math.isfinite(number) else None
 
 
 def _norm(text: str) -> str:
@@ -189,74 +189,146 @@ def _code_label(url: str) -> str:
     return short or url
 
 
-def _read(graph: Graph) -> tuple[dict[str, dict], list[dict]]:
-    """Every paper, entity and code node and every paper → entity edge, with degrees and evidence."""
+def _smallest(current: str | None, value: str | None) -> str | None:
+    """Of several values, the smallest (deterministic when a node has several titles, labels …)."""
+    if value is None:
+        return current
+    return value if current is None or value < current else current
+
+
+#: IRIs in a VALUES block: an IRI the store holds was checked by Oxigraph and has none of these.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: Nodes (or links) per VALUES block when details are read for what a view shows: a 300-node view's
+#: ~450 links in one query; the query text stays ~100 KB.
+_VALUES_BATCH = 500
+
+_Q_PAPERS = ("SELECT ?p ?title ?url WHERE { ?p a kgo:Paper OPTIONAL { ?p dcterms:title ?title } "
+             "OPTIONAL { ?p schema:url ?url } }")
+_Q_ENTITIES = ("SELECT ?e ?c ?label WHERE { VALUES ?c { " + " ".join(f"kgo:{t}" for t in ENTITY_TYPES) + " } "
+               "?e a ?c OPTIONAL { ?e rdfs:label ?label } }")
+_Q_ALIASES = ("SELECT ?e ?alias WHERE { VALUES ?c { " + " ".join(f"kgo:{t}" for t in ENTITY_TYPES) + " } "
+              "?e a ?c ; skos:altLabel ?alias }")
+_Q_PAIRS = "SELECT ?s ?rel ?o WHERE { VALUES ?rel { " + " ".join(f"kgo:{r}" for r in RELATIONS) + " } ?s ?rel ?o }"
+_Q_CONFIDENCE = ("SELECT ?p ?o (MAX(?c) AS ?conf) WHERE { ?ev a kgo:Evidence ; kgo:paper ?p ; kgo:entity ?o ; "
+                 "kgo:confidence ?c } GROUP BY ?p ?o")
+_Q_PAPER_DETAILS = "SELECT ?p ?abstract WHERE { VALUES ?p { %s } OPTIONAL { ?p kgo:abstract ?abstract } }"
+_Q_EVIDENCE = ("SELECT ?p ?o ?ev ?prop ?mention ?sentence ?start ?end ?ss ?conf WHERE { VALUES (?p ?o) { %s } "
+               "?ev a kgo:Evidence ; kgo:paper ?p ; kgo:entity ?o . OPTIONAL { ?ev kgo:property ?prop } "
+               "OPTIONAL { ?ev kgo:mention ?mention } OPTIONAL { ?ev kgo:sentence ?sentence } "
+               "OPTIONAL { ?ev kgo:start ?start } OPTIONAL { ?ev kgo:end ?end } "
+               "OPTIONAL { ?ev kgo:sentenceStart ?ss } OPTIONAL { ?ev kgo:confidence ?conf } }")
+
+
+def _iri(value: str) -> str:
+    if _NOT_IN_IRI.search(value):
+        raise ViewError(f"{value!r} is not an IRI the store could hold")
+    return f"<{value}>"
+
+
+def _batches(items: list, size: int = _VALUES_BATCH) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _read(store: Store, confidences: bool = True) -> tuple[dict[str, dict], list[dict]]:
+    """The skeleton: every paper, entity and code node (id, type, label; aliases of entities) and every
+    paper → entity or code edge with its best confidence (``confidences``; else ``None`` until
+    :func:`_fill_details` reads the shown edges' evidence, which gives it: the aggregate over all evidence
+    is a third of the reading); evidence and abstracts come later (:func:`_fill_details`)."""
+    titles: dict[str, tuple[str | None, str | None]] = {}
+    for p, title, url in store.rows(_Q_PAPERS):
+        old_title, old_url = titles.get(p, (None, None))
+        titles[p] = (_smallest(old_title, title), _smallest(old_url, url))
     nodes: dict[str, dict] = {}
-    for p in sorted(set(graph.subjects(RDF.type, KGO.Paper)), key=str):
-        title = _one(graph, p, DCTERMS.title)
-        abstract = _one(graph, p, KGO.abstract)
-        url = _one(graph, p, SDO.url)
-        nodes[str(p)] = {"id": str(p), "type": "Paper", "label": str(title) if title is not None else str(p),
-                         "title": str(title) if title is not None else "",
-                         "abstract": str(abstract) if abstract is not None else "",
-                         "url": str(url) if url is not None else None, "code": []}
-    for etype in _ENTITY_TYPES:
-        for e in sorted(set(graph.subjects(RDF.type, KGO[etype])), key=str):
-            if str(e) in nodes:
-                log.debug("%s has several node types; keeping %s", e, nodes[str(e)]["type"])
-                continue
-            label = _one(graph, e, RDFS.label)
-            label = str(label) if label is not None else str(e).rstrip("/").rsplit("/", 1)[-1]
-            aliases = {str(a) for a in graph.objects(e, SKOS.altLabel)} - {label}
-            nodes[str(e)] = {"id": str(e), "type": etype, "label": label,
-                             "aliases": sorted(aliases, key=lambda a: (a.casefold(), a))}
+    for p in sorted(titles):
+        title, url = titles[p]
+        nodes[p] = {"id": p, "type": "Paper", "label": title if title is not None else p,
+                    "title": title if title is not None else "", "abstract": "", "url": url, "code": []}
+    del titles
+    rank = {t: i for i, t in enumerate(_ENTITY_TYPES)}
+    entity_rows: dict[str, tuple[int, str | None]] = {}
+    for e, c, label in store.rows(_Q_ENTITIES):
+        t = _local(c)
+        if e in nodes:
+            log.debug("%s has several node types; keeping %s", e, nodes[e]["type"])
+            continue
+        old = entity_rows.get(e)
+        if old is None or rank[t] < old[0]:
+            entity_rows[e] = (rank[t], label)
+        elif rank[t] == old[0]:
+            entity_rows[e] = (old[0], _smallest(old[1], label))
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for e, alias in store.rows(_Q_ALIASES):
+        aliases[e].add(alias)
+    for e in sorted(entity_rows):
+        t, label = entity_rows[e]
+        label = label if label is not None else e.rstrip("/").rsplit("/", 1)[-1]
+        nodes[e] = {"id": e, "type": _ENTITY_TYPES[t], "label": label,
+                    "aliases": sorted(aliases.get(e, set()) - {label}, key=lambda a: (a.casefold(), a))}
+    del aliases
 
     pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
     skipped = 0
-    for rel in RELATIONS:
-        for s, o in graph.subject_objects(KGO[rel]):
-            s, o = str(s), str(o)
-            if nodes.get(s, {}).get("type") != "Paper":
-                continue
-            if rel == "hasCode":
-                if o not in nodes:
-                    nodes[o] = {"id": o, "type": "Code", "label": _code_label(o), "url": o}
-                elif nodes[o]["type"] != "Code":
-                    skipped += 1
-                    continue
-            elif nodes.get(o, {}).get("type") not in _ENTITY_TYPES:
+    for s_, rel_iri, o in store.rows(_Q_PAIRS):
+        rel = _local(rel_iri)
+        if nodes.get(s_, {}).get("type") != "Paper":
+            continue
+        if rel == "hasCode":
+            if o not in nodes:
+                nodes[o] = {"id": o, "type": "Code", "label": _code_label(o), "url": o}
+            elif nodes[o]["type"] != "Code":
                 skipped += 1
                 continue
-            pairs[(s, o)].add(rel)
+        elif nodes.get(o, {}).get("type") not in _ENTITY_TYPES:
+            skipped += 1
+            continue
+        pairs[(nodes[s_]["id"], nodes[o]["id"])].add(rel)  # the nodes' own strings: one copy of each IRI
     if skipped:
         log.warning("%d paper links point to something that is not a typed entity or code; left out", skipped)
-
-    evidence: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for ev in graph.subjects(RDF.type, KGO.Evidence):
-        p, o = _one(graph, ev, KGO.paper), _one(graph, ev, KGO.entity)
-        if p is None or o is None or (str(p), str(o)) not in pairs:
-            continue
-        mention, sentence = _one(graph, ev, KGO.mention), _one(graph, ev, KGO.sentence)
-        evidence[(str(p), str(o))].append({
-            "relation": _local(_one(graph, ev, KGO.property)),
-            "mention": str(mention) if mention is not None else "",
-            "sentence": str(sentence) if sentence is not None else "",
-            "start": _number(_one(graph, ev, KGO.start)),
-            "end": _number(_one(graph, ev, KGO.end)),
-            "sentence_start": _number(_one(graph, ev, KGO.sentenceStart)),
-            "confidence": _number(_one(graph, ev, KGO.confidence)),
-        })
+    confidence: dict[tuple[str, str], float | None] = {}
+    for p, o, conf in store.rows(_Q_CONFIDENCE) if confidences else ():
+        if (p, o) in pairs:
+            confidence[(p, o)] = _number(conf)
 
     edges = []
-    for (s, o), rels in sorted(pairs.items()):
+    for (s_, o), rels in sorted(pairs.items()):
         specific = sorted((r for r in rels if not SUB_PROPERTIES.get(r, frozenset()) & rels), key=RELATIONS.index)
-        primary = specific[0]
-        best = min(evidence.get((s, o), ()), default=None, key=lambda ev: (
+        edges.append({"source": s_, "target": o, "relation": specific[0], "relations": specific, "evidence": None,
+                      "confidence": confidence.get((s_, o))})
+    return nodes, edges
+
+
+def _fill_details(store: Store, nodes: list[dict], edges: list[dict]) -> None:
+    """Abstracts and URLs of the papers among ``nodes``, and the best evidence of each of ``edges`` (the
+    most confident; ties: the one naming the edge's relation, then the first in the text)."""
+    papers = [n for n in nodes if n["type"] == "Paper"]
+    by_id = {n["id"]: n for n in papers}
+    for batch in _batches(sorted(by_id)):
+        found: dict[str, str | None] = {}
+        for p, abstract in store.rows(_Q_PAPER_DETAILS % " ".join(_iri(i) for i in batch)):
+            found[p] = _smallest(found.get(p), abstract)
+        for p, abstract in found.items():
+            by_id[p]["abstract"] = abstract if abstract is not None else ""
+    wanted = {(e["source"], e["target"]): e for e in edges}
+    evidence: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+    for batch in _batches(sorted(wanted)):
+        values = " ".join(f"({_iri(p)} {_iri(o)})" for p, o in batch)
+        for p, o, ev, prop, mention, sentence, start, end, ss, conf in store.rows(_Q_EVIDENCE % values):
+            record = evidence[(p, o)].setdefault(ev, {})
+            for key, value in (("prop", prop), ("mention", mention), ("sentence", sentence), ("start", start),
+                               ("end", end), ("ss", ss), ("conf", conf)):
+                if value is not None:
+                    record[key] = _smallest(record.get(key), value)
+    for pair, edge in wanted.items():
+        records = [{"relation": _local(r.get("prop")), "mention": r.get("mention", ""),
+                    "sentence": r.get("sentence", ""), "start": _number(r.get("start")),
+                    "end": _number(r.get("end")), "sentence_start": _number(r.get("ss")),
+                    "confidence": _number(r.get("conf"))} for r in evidence.get(pair, {}).values()]
+        primary = edge["relation"]
+        edge["evidence"] = min(records, default=None, key=lambda ev: (
             -(ev["confidence"] if ev["confidence"] is not None else -1.0), ev["relation"] != primary,
             ev["start"] if ev["start"] is not None else math.inf, ev["end"] or 0, ev["mention"], ev["sentence"]))
-        edges.append({"source": s, "target": o, "relation": primary, "relations": specific, "evidence": best,
-                      "confidence": best["confidence"] if best else None})
-    return nodes, edges
+        edge["confidence"] = edge["evidence"]["confidence"] if edge["evidence"] else None
 
 
 def _resolve_focus(focus: str, nodes: dict[str, dict], shown: set[str], min_confidence: float) -> list[str]:
@@ -282,13 +354,13 @@ def _resolve_focus(focus: str, nodes: dict[str, dict], shown: set[str], min_conf
     return kept
 
 
-def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT_HOPS,
+def explorer_data(graph: Store | Graph, *, focus: str | None = None, hops: int = DEFAULT_HOPS,
                   budget: int = DEFAULT_BUDGET, min_confidence: float = 0.0, kind: str = "papers") -> dict:
     """Read the graph into the plain data the explorer page draws.
 
     Params:
-        graph: an rdflib graph in the paperkg vocabulary (e.g. ``graph.ttl``), or a Dataset (all its named
-            graphs are read).
+        graph: a :class:`kg.store.Store` holding a graph in the paperkg vocabulary, or an rdflib graph or
+            Dataset (loaded into an in-memory store first; all named graphs are read).
         focus: a paper title or an entity label or alias (case and spacing do not count), or a node IRI;
             only nodes within ``hops`` links of it are kept. A label or title wins over an alias; what
             several nodes share is a focus on all of them. ``None``: the whole graph.
@@ -334,12 +406,8 @@ def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT
     if not in_range:
         raise ViewError(f"min_confidence must be in [0, 1], not {min_confidence!r}")
 
-    if isinstance(graph, Dataset) and not graph.default_union:
-        union = Graph()
-        for s, p, o, _ in graph.quads((None, None, None, None)):
-            union.add((s, p, o))
-        graph = union
-    nodes, edges = _read(graph)
+    store = _as_store(graph)
+    nodes, edges = _read(store, confidences=min_confidence > 0 or kind == "entities")
     if min_confidence > 0:
         edges = [e for e in edges if e["confidence"] is not None and e["confidence"] >= min_confidence]
     for e in edges:
@@ -348,6 +416,7 @@ def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT
     for n in nodes.values():
         if n["type"] == "Paper":
             n["code"] = sorted(n["code"])
+    every_node = nodes
     if kind == "entities":
         nodes, edges = _cooccurrence(nodes, edges)
         universe = set(nodes)
@@ -397,12 +466,21 @@ def explorer_data(graph: Graph, *, focus: str | None = None, hops: int = DEFAULT
         chosen = {id(e) for es in heaviest.values() for e in es[:_ENTITY_EDGES_PER_NODE]}
         shown_edges = [e for e in shown_edges if id(e) in chosen]
     shown_counts = Counter(nodes[i]["type"] for i in keep)
+    kept_nodes = [nodes[i] for i in sorted(keep)]
+    if kind == "entities":
+        listed = _panel_papers(kept_nodes, every_node)
+        _fill_details(store, [], listed)
+        for n in kept_nodes:
+            n["papers"] = [{"title": every_node[e["source"]]["label"], "relation": e["relation"],
+                            "confidence": e["confidence"], "evidence": e["evidence"]} for e in n.pop("_links")]
+    else:
+        _fill_details(store, kept_nodes, shown_edges)
 
     def by_type(counter: Counter) -> dict[str, int]:
         return {t: counter[t] for t in NODE_TYPES if counter[t]}
 
     return {
-        "nodes": [nodes[i] for i in sorted(keep)],
+        "nodes": kept_nodes,
         "edges": sorted(shown_edges, key=lambda e: (e["source"], e["target"])),
         "counts": {"nodes": by_type(shown_counts), "edges": len(shown_edges)},
         "omitted": {"nodes": by_type(omitted_nodes), "edges": len(candidate_edges) - len(shown_edges)},
@@ -463,6 +541,26 @@ def _trim(candidates: set[str], must: set[str], edges: list[dict], nodes: dict[s
     return keep
 
 
+def _panel_papers(kept: list[dict], nodes: dict[str, dict]) -> list[dict]:
+    """Entity view: each kept entity's papers for its details panel (the most confident links first, at most
+    :data:`_PANEL_PAPERS`), left in its ``_links``; returns all those links (whose evidence is to be read)."""
+    listed = []
+    for n in kept:
+        links = sorted(n.get("_links", ()), key=lambda e: (-(e["confidence"] if e["confidence"] is not None else -1.0),
+                                                           nodes[e["source"]]["label"].casefold(), e["source"]))
+        n["_links"] = links[:_PANEL_PAPERS]
+        listed += n["_links"]
+    return listed
+
+
+def _as_store(graph: Store | Graph) -> Store:
+    from .store import Store
+
+    if isinstance(graph, Store):
+        return graph
+    return Store.in_memory(graph)
+
+
 def _cooccurrence(nodes: dict[str, dict], edges: list[dict]) -> tuple[dict[str, dict], list[dict]]:
     """The entity view: entities of :data:`ENTITY_VIEW_TYPES` linked by the papers that use them together.
 
@@ -486,10 +584,7 @@ def _cooccurrence(nodes: dict[str, dict], edges: list[dict]) -> tuple[dict[str, 
     for i, links in papers_of.items():
         node = dict(nodes[i])
         node["degree"] = len(links)
-        links = sorted(links, key=lambda e: (-(e["confidence"] if e["confidence"] is not None else -1.0),
-                                             nodes[e["source"]]["label"].casefold(), e["source"]))
-        node["papers"] = [{"title": nodes[e["source"]]["label"], "relation": e["relation"],
-                           "confidence": e["confidence"], "evidence": e["evidence"]} for e in links[:_PANEL_PAPERS]]
+        node["_links"] = links  # the panel's papers: chosen, and their evidence read, once the view is trimmed
         out[i] = node
     co_edges = [{"source": a, "target": b, "relation": "cooccurs", "relations": ["cooccurs"], "papers": len(ps),
                  "titles": sorted(nodes[p]["label"] for p in ps)[:_EDGE_TITLES], "evidence": None,
@@ -911,14 +1006,14 @@ def _finish(page: str, data: dict, title: str, physics: str) -> str:
     return page
 
 
-def write_explorer(graph: Graph, path: str | PathLike, *, title: str = "paperkg explorer", **options: Any) -> Path:
+def write_explorer(graph: Store | Graph, path: str | PathLike, *, title: str = "paperkg explorer", **options: Any) -> Path:
     """Write the explorer page of ``graph`` to ``path`` (:func:`explorer_data` + :func:`render_html`).
 
     The page goes to a temporary file renamed into place only once complete: a failure leaves no file
     (and an existing one as it was).
 
     Params:
-        graph: the rdflib graph to draw.
+        graph: the store (or rdflib graph) to draw.
         path: where to write the HTML page (its folder is created).
         title: the page title.
         **options: ``focus``, ``hops``, ``budget``, ``min_confidence`` for :func:`explorer_data`.

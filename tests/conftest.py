@@ -18,6 +18,6 @@ def small_dataset():
 
 @pytest.fixture(scope="session")
 def small_graph(small_dataset):
-    from kg.graph import union_graph
+    from kg.export import union_graph
 
     return union_graph(small_dataset)

@@ -152,15 +152,35 @@ def extractions() -> list[Extraction]:
     ]
 
 
-def dataset():
-    from kg.graph import to_dataset
-    from kg.link import link
+def dataset(exs=None):
+    """The rdflib Dataset of ``exs`` (default: the fixture's extractions), linked in memory (kg.link.link)."""
+    from kg.export import to_rdflib
 
-    return to_dataset(link(extractions()))
+    return to_rdflib(store_of(exs))
+
+
+def store_of(exs=None):
+    """An in-memory store of ``exs`` (default: the fixture's extractions), linked in memory (kg.link.link)."""
+    from kg.graph import linked_quads
+    from kg.link import link
+    from kg.store import BulkLoader, Store
+
+    linked = link(extractions() if exs is None else exs)
+    store = Store.in_memory(None)
+    with BulkLoader(store) as loader:
+        loader.add(linked_quads(linked.papers, linked.entities.values()))
+    return store
+
+
+def union(exs=None):
+    """The union graph (rdflib) of ``exs``: what graph.ttl holds."""
+    from kg.export import union_graph
+
+    return union_graph(dataset(exs))
 
 
 if __name__ == "__main__":
-    from kg.graph import union_graph
+    from kg.export import union_graph
 
     here = Path(__file__).parent / "data"
     ds = dataset()

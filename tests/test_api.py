@@ -144,9 +144,11 @@ def test_view_writes_the_explorer(small, tmp_path):
 def test_add_extractions_relinks_to_the_same_graph_as_one_build(small_dataset):
     from small_corpus import extractions
 
+    from kg.knowledge_graph import from_extractions
+
     small_graph = kg.KnowledgeGraph(small_dataset).graph  # through the store, as g.graph is
     exs = extractions()
-    g = kg.KnowledgeGraph._from_extractions(exs[:1])
+    g = from_extractions(exs[:1])
     assert g._add_extractions(exs[1:]) == 2
     assert isomorphic(g.graph, small_graph)
     assert g._add_extractions(exs) == 0  # already there: not duplicated

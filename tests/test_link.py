@@ -13,9 +13,15 @@ def test_norm_matches_scorer_rules():
     assert norm("loss") == "loss"  # 'ss' is not a plural
 
 
-def test_norm_url():
-    assert norm_url("https://github.com/UCSC-VLAA/DMAE.") != norm_url("https://github.com/UCSC-VLAA/DMAE")
+def test_norm_url_is_the_scorers_and_the_only_one():
+    import kg.evaluate
+    import kg.records
+
     assert norm_url("https://www.github.com/UCSC-VLAA/DMAE/") == norm_url("http://github.com/ucsc-vlaa/dmae.git")
+    assert norm_url("https://github.com/UCSC-VLAA/DMAE.") == norm_url("https://github.com/UCSC-VLAA/DMAE")  # punctuation
+    assert norm_url("https://github.com/a/b") != norm_url("https://github.com/a/c")
+    assert norm_url is kg.records.norm_url is kg.evaluate.norm_url
+    assert kg.evaluate.title_key is kg.records.title_key and kg.evaluate.norm is kg.records.name_key
 
 
 def test_one_entity_per_real_thing_across_papers():
@@ -78,3 +84,24 @@ def test_unknown_label_is_rejected():
 def test_linking_is_deterministic():
     a, b = link(extractions()), link(list(reversed(extractions()))[::-1])
     assert a == b
+
+
+def test_each_paper_links_alone_and_the_tables_give_the_labels():
+    """A paper's entity keys depend on it alone; the labels on what every paper said (the table)."""
+    from kg.link import EntityNameTable, link_paper
+
+    exs = extractions()
+    alone = [link_paper(ex) for ex in exs]
+    together = link(exs)
+    assert [lp.links for lp in alone] == [lp.links for lp in together.papers]
+    table = EntityNameTable()
+    for lp in reversed(alone):  # the order papers come in does not matter
+        table.add(lp.names)
+    assert table.entities() == together.entities
+
+
+def test_the_most_frequent_name_labels_an_entity_across_papers():
+    papers = [Paper(f"Paper {i}", f"We use {name} here.") for i, name in enumerate(["GraphNet", "Graph-Net", "GraphNet"])]
+    exs = [Extraction(p, (m(p, name, "METHOD", "used"),)) for p, name in zip(papers, ["GraphNet", "Graph-Net", "GraphNet"])]
+    (entity,) = link(exs).entities.values()
+    assert (entity.label, entity.aliases, entity.catalogued) == ("GraphNet", ("Graph-Net",), False)

@@ -14,7 +14,8 @@ from rdflib.compare import isomorphic
 
 import kg.store
 from kg.errors import StoreError
-from kg.graph import ENTITIES_GRAPH, union_graph
+from kg.export import union_graph
+from kg.graph import ENTITIES_GRAPH as _ENTITIES_GRAPH
 from kg.store import Store, is_store
 
 ENTITY = "https://w3id.org/paperkg/entity/"
@@ -23,6 +24,7 @@ SWIN_GRAPH = URIRef(GRAPH + "343c538f04e1887f")
 PASS_GRAPH = URIRef(GRAPH + "9740d01c6cd40b6e")
 DMAE_GRAPH = URIRef(GRAPH + "476c3ec3a7e11bfb")
 COCO = URIRef(ENTITY + "dataset/coco")
+ENTITIES_GRAPH = URIRef(_ENTITIES_GRAPH)
 N_QUADS = 526  # quads of the fixture (tests/data/small.trig)
 
 
@@ -215,72 +217,64 @@ def test_close_releases_the_store(store):
 # writing
 
 
-def swin_without_coco(ds: Dataset) -> Dataset:
-    """The Swin paper's graph with every triple about COCO removed, plus the entities graph."""
-    new = Dataset()
-    for s, p, o in ds.graph(SWIN_GRAPH):
-        if COCO not in (s, o):
-            new.graph(SWIN_GRAPH).add((s, p, o))
-    for t in ds.graph(ENTITIES_GRAPH):
-        new.graph(ENTITIES_GRAPH).add(t)
-    return new
+def quad(i: int, graph: str = "https://ex.org/g"):
+    import pyoxigraph as ox
+
+    return ox.Quad(ox.NamedNode(f"https://ex.org/s{i}"), ox.NamedNode("https://ex.org/p"), ox.Literal(str(i)),
+                   ox.NamedNode(graph))
 
 
-def evidence_about(store: Store, entity: URIRef) -> set:
-    return set(store.query("SELECT ?ev ?e WHERE { ?ev kgo:entity ?e }", {"e": entity}).rows)
+def test_building_streams_chunks_and_swaps_in_only_at_the_end(tmp_path):
+    path = tmp_path / "store"
+    with Store.building(path) as s:
+        with kg.store.BulkLoader(s, chunk=10) as loader:
+            for i in range(25):
+                loader.add([quad(i)])
+                assert loader.quads == 10 * ((i + 1) // 10)  # loaded by chunks
+        assert not path.exists()  # nothing visible before the block completes
+    assert leftovers(tmp_path) == []
+    with Store.open(path, read_only=True) as s:
+        assert len(s) == 25
 
 
-def test_replace_paper_graphs_replaces_one_papers_links_and_leaves_the_others(ds, store):
-    others = {g: graph_triples(store, g) for g in (PASS_GRAPH, DMAE_GRAPH, ENTITIES_GRAPH)}
-    assert store.query("SELECT ?p ?d WHERE { ?p kgo:uses ?d }", {"d": COCO}).rows
-    new = swin_without_coco(ds)
-    replaced = store.replace_paper_graphs(new)
-    assert replaced == sorted([SWIN_GRAPH, ENTITIES_GRAPH])
-    assert graph_triples(store, SWIN_GRAPH) == by_value(new.graph(SWIN_GRAPH)) != by_value(ds.graph(SWIN_GRAPH))
-    assert store.query("SELECT ?p ?d WHERE { ?p kgo:uses ?d }", {"d": COCO}).rows == []
-    assert evidence_about(store, COCO) == set()
-    assert store.query("ASK { ?p kgo:evaluatesOn ?d . ?d rdfs:label 'ADE20K' }").boolean
-    for g, triples in others.items():
-        assert graph_triples(store, g) == triples
-    assert len(store) == N_QUADS - (len(ds.graph(SWIN_GRAPH)) - len(new.graph(SWIN_GRAPH)))
+def test_a_failed_building_leaves_the_previous_store(ds, store, tmp_path):
+    path = store.path
+    store.close()
+    with pytest.raises(RuntimeError, match="boom"):
+        with Store.building(path) as s:
+            kg.store.BulkLoader(s).add([quad(1)])
+            raise RuntimeError("boom")
+    with Store.open(path, read_only=True) as s:
+        assert len(s) == N_QUADS
+    assert leftovers(path.parent) == []
 
 
-def test_replacing_with_the_same_dataset_changes_nothing(ds, store):
-    before = snapshot(store)
-    store.replace_paper_graphs(ds)
-    assert snapshot(store) == before
+def test_an_update_is_swapped_in_only_if_it_changed_something(ds, store):
+    path = store.path
+    store.close()
+    with Store.updating(path) as update:
+        update.store.remove_graph(str(SWIN_GRAPH))
+        assert len(update.store) < N_QUADS
+    with Store.open(path, read_only=True) as s:  # not marked changed: thrown away
+        assert len(s) == N_QUADS
+    with Store.updating(path) as update:
+        update.store.remove_graph(str(SWIN_GRAPH))
+        kg.store.BulkLoader(update.store).add([quad(1)])  # not flushed: a BulkLoader loads on flush or exit
+        update.changed = True
+    with Store.open(path, read_only=True) as s:
+        assert SWIN_GRAPH not in s.named_graphs() and len(s) == N_QUADS - len(ds.graph(SWIN_GRAPH))
+    assert leftovers(path.parent) == []
 
 
-def test_a_failing_replace_leaves_the_store_unchanged(ds, store, monkeypatch):
-    before = snapshot(store)
-    real = kg.store._replace_update
+def test_an_update_takes_the_lock_before_it_reads(store):
+    from kg.atomic import dir_lock
 
-    def fails_at_the_end(names, content):
-        # after the drops and the insert, one more operation that fails (the graph exists)
-        return real(names, content) + f" ;\nCREATE GRAPH <{PASS_GRAPH}>"
-
-    monkeypatch.setattr(kg.store, "_replace_update", fails_at_the_end)
-    with pytest.raises(StoreError, match=rf"replacing 2 graphs in store {store.path} failed, the store is unchanged"):
-        store.replace_paper_graphs(swin_without_coco(ds))
-    assert snapshot(store) == before
-
-
-def test_replace_refuses_default_graph_triples(store):
-    before = len(store)
-    bad = Dataset()
-    bad.add((URIRef("https://ex.org/a"), URIRef("https://ex.org/p"), Literal(1)))
-    bad.graph(SWIN_GRAPH)  # would be dropped if the check came late
-    with pytest.raises(StoreError, match="triples in its default graph"):
-        store.replace_paper_graphs(bad)
-    assert len(store) == before
-
-
-def test_an_empty_named_graph_removes_that_paper(ds, store):
-    new = Dataset()
-    new.graph(DMAE_GRAPH)
-    store.replace_paper_graphs(new)
-    assert DMAE_GRAPH not in store.named_graphs()
-    assert len(store) == N_QUADS - len(ds.graph(DMAE_GRAPH))
+    path = store.path
+    store.close()
+    with dir_lock(path):
+        with pytest.raises(StoreError, match="being written by another process"):
+            with Store.updating(path):
+                raise AssertionError("the block must not run without the lock")
 
 
 def test_load_is_all_or_nothing(tmp_path):
@@ -306,7 +300,7 @@ def test_a_read_only_store_refuses_writes(ds, store):
     store.close()
     with Store.open(path, read_only=True) as ro:
         with pytest.raises(StoreError, match=rf"store {path} is open read-only"):
-            ro.replace_paper_graphs(ds)
+            ro.remove_graph(str(SWIN_GRAPH))
         with pytest.raises(StoreError, match="read-only"):
             ro.load(ds)
     with pytest.raises(StoreError, match="cannot create store .* read-only"):

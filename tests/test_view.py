@@ -14,11 +14,10 @@ from rdflib.namespace import RDFS
 import kg.view
 from conftest import ROOT
 from kg.errors import ViewError
-from kg.graph import paper_iri, to_dataset, union_graph
-from kg.link import link
+from kg.graph import paper_iri
 from kg.records import CodeLink, Extraction, Paper
 from kg.view import DEFAULT_BUDGET, explorer_data, render_html, write_explorer
-from small_corpus import DMAE, SWIN, m
+from small_corpus import DMAE, SWIN, m, union
 
 E = "https://w3id.org/paperkg/entity/"
 HOSTILE = "</script><script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -36,11 +35,11 @@ def hostile_graph() -> rdflib.Graph:
     )
     url = "https://github.com/x/y\"><script>alert(4)</script>"
     start, js = paper.text.index(url), paper.text.index("javascript:alert(3)")
-    return union_graph(to_dataset(link([Extraction(paper, (
+    return union([Extraction(paper, (
         m(paper, "<b onmouseover=alert(2)>EvilNet</b>", "METHOD", "proposed"),
         m(paper, "ImageNet", "DATASET", "used", relation="evaluatesOn", canonical="ImageNet"),
     ), (CodeLink(url, start, start + len(url), paper.text[start - 6:], start - 6),
-        CodeLink("javascript:alert(3)", js, js + 19, paper.text[js:], js)))])))
+        CodeLink("javascript:alert(3)", js, js + 19, paper.text[js:], js)))])
 
 
 def synthetic_graph(n_papers: int = 150, seed: int = 7) -> rdflib.Graph:
@@ -62,7 +61,7 @@ def synthetic_graph(n_papers: int = 150, seed: int = 7) -> rdflib.Graph:
                            nth=-1, canonical=name, confidence=0.5 + 0.5 * rng.random())
                          for label, name in picks)
         extractions.append(Extraction(paper, mentions))
-    return union_graph(to_dataset(link(extractions)))
+    return union(extractions)
 
 
 class Tags(HTMLParser):

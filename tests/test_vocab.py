@@ -4,7 +4,8 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conftest import ROOT
-from kg.vocab import KGO, sparql_prefixes
+from kg.vocab import (ENTITY_TYPES, KGO, LINK_PROPERTIES, RELATION_TYPES, SUPER_PROPERTY, TYPE_PROPERTY, USES_PROPERTY,
+                      sparql_prefixes, sub_properties)
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,44 @@ def test_uses_family_are_sub_properties_of_uses(ontology):
     closure = set(ontology.transitive_subjects(RDFS.subPropertyOf, KGO.uses))
     assert closure == {KGO.uses, KGO.usesMethod, KGO.usesArchitecture, KGO.usesDataset,
                        KGO.evaluatesOn, KGO.trainsOn, KGO.comparesWith}
+
+
+def local(term) -> str:
+    return str(term)[len(str(KGO._NS)):]
+
+
+def test_the_entity_types_are_the_ontologys_entity_classes(ontology):
+    declared = {local(c) for c in ontology.subjects(RDFS.subClassOf, KGO.Entity)}
+    assert set(ENTITY_TYPES) == declared and len(ENTITY_TYPES) == 5
+
+
+def test_the_uses_hierarchy_is_the_ontologys(ontology):
+    ns = str(KGO._NS)
+    tree = {local(s): local(o) for s, o in ontology.subject_objects(RDFS.subPropertyOf) if str(o).startswith(ns)}
+    assert tree == SUPER_PROPERTY
+    assert sub_properties("uses") == set(SUPER_PROPERTY)
+    assert sub_properties("usesDataset") == {"evaluatesOn", "trainsOn"} and sub_properties("trainsOn") == set()
+
+
+def test_link_properties_and_their_ranges_are_the_ontologys(ontology):
+    ranges = {local(s): local(o) for s, o in ontology.subject_objects(RDFS.range) if str(o).startswith(str(KGO._NS))}
+    for etype, prop in {**USES_PROPERTY, **TYPE_PROPERTY}.items():
+        assert ranges[prop] == etype, prop
+    for rel, types in RELATION_TYPES.items():
+        # a finer relation applies to its range, or (range kgo:Entity) to every type with a usesX property
+        assert types == ((ranges[rel],) if ranges[rel] != "Entity" else tuple(USES_PROPERTY)), rel
+    linking = {local(s) for s in ontology.subjects(RDFS.domain, KGO.Paper)
+               if (s, RDF.type, OWL.ObjectProperty) in ontology}
+    assert set(LINK_PROPERTIES) == linking and len(LINK_PROPERTIES) == len(set(LINK_PROPERTIES))
+
+
+def test_the_build_does_not_need_rdflib_for_the_vocabulary():
+    import subprocess
+    import sys
+
+    code = "import sys, kg.vocab, kg.graph, kg.link, kg.tables; print('rdflib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_classes_align_to_standard_vocabularies(ontology):
