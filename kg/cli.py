@@ -55,7 +55,8 @@ def _open(store: Optional[Path], graph: Optional[Path]):
 _FORMAT_OPTION = typer.Option(None, "--format", "-f", help="Source format: daily, jsonl or arxiv "
                                                            "(default: from the file extension).")
 _SKIP_BAD_OPTION = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping.")
-_N_PROCESS_OPTION = typer.Option(1, "--n-process", help="Processes for the NLP pipeline.")
+_N_PROCESS_OPTION = typer.Option(None, "--n-process", help="Processes for the NLP pipeline (default: the CPU cores "
+                                                           "available to kg).")
 
 
 @app.command()
@@ -66,7 +67,7 @@ def build(
     out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder for graph.ttl, store/ and explorer.html."),
     format: Optional[str] = _FORMAT_OPTION,
     skip_bad: bool = _SKIP_BAD_OPTION,
-    n_process: int = _N_PROCESS_OPTION,
+    n_process: Optional[int] = _N_PROCESS_OPTION,
 ) -> None:
     """Build the graph: read papers, extract entities and code links, write Turtle, the store and the explorer.
 
@@ -92,7 +93,7 @@ def add(
     out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder of an earlier `kg build`."),
     format: Optional[str] = _FORMAT_OPTION,
     skip_bad: bool = _SKIP_BAD_OPTION,
-    n_process: int = _N_PROCESS_OPTION,
+    n_process: Optional[int] = _N_PROCESS_OPTION,
 ) -> None:
     """Add papers to a built graph, updating its store in place (only new or changed papers are extracted).
 

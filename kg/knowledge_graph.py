@@ -213,7 +213,7 @@ class KnowledgeGraph:
         return analysis.paper_similarity(multi, **options)
 
     def add(self, sources: Iterable[str | os.PathLike] | str | os.PathLike, *, format: str | None = None,
-            skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int = 1) -> BuildReport:
+            skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int | None = None) -> BuildReport:
         """Add the papers of ``sources`` to this graph, in place.
 
         A paper already in the graph (same title key, see :attr:`kg.records.Paper.key`) is not
@@ -362,7 +362,7 @@ class KnowledgeGraph:
 
 
 def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *, format: str | None = None,
-          skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int = 1) -> KnowledgeGraph:
+          skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int | None = None) -> KnowledgeGraph:
     """Build a knowledge graph from paper sources.
 
     Params:
@@ -371,7 +371,7 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
       format: force a source format ("daily", "jsonl", "arxiv") instead of guessing from the extension.
       skip_bad: report and skip bad records (in ``report.skipped``) instead of stopping at the first one.
       nlp: a spaCy pipeline from ``kg.nlp()``; default: the shipped one.
-      batch_size, n_process: passed to ``nlp.pipe``.
+      batch_size, n_process: passed to :func:`kg.nlp.extract` (``n_process`` None: the cores available).
     Returns: a :class:`KnowledgeGraph` whose ``report`` says what was read.
     Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``).
 
