@@ -14,13 +14,16 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import rdflib
 
 from .errors import GraphError, QueryError, SourceError, StoreError
 from .records import Extraction
 from .vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from .sources import PaperFilter
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +40,11 @@ _NX_KINDS = ("multigraph", "co-usage", "papers")
 
 @dataclass
 class BuildReport:
-    """What a build (or :meth:`KnowledgeGraph.add`) read and produced: files and records read,
-    duplicate records dropped, papers added, papers re-extracted because their record changed
-    (``add`` only), bad records skipped (with ``skip_bad``), seconds taken.
+    """What a build (or :meth:`KnowledgeGraph.add`) read and produced: files and records read (that passed
+    the filter), records the filter excluded (``filtered``; ``filtered_no_field`` of them for want of the
+    categories or date it compares), duplicate records dropped, papers added, papers
+    re-extracted because their record changed (``add`` only), bad records skipped (with ``skip_bad``),
+    seconds taken.
 
     >>> BuildReport(files=1, records=3, papers=3).duplicates
     0
@@ -52,6 +57,8 @@ class BuildReport:
     updated: int = 0
     skipped: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
+    filtered: int = 0
+    filtered_no_field: int = 0
 
 
 class KnowledgeGraph:
@@ -213,7 +220,8 @@ class KnowledgeGraph:
         return analysis.paper_similarity(multi, **options)
 
     def add(self, sources: Iterable[str | os.PathLike] | str | os.PathLike, *, format: str | None = None,
-            skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int | None = None) -> BuildReport:
+            skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None, batch_size: int | None = None,
+            n_process: int | None = None) -> BuildReport:
         """Add the papers of ``sources`` to this graph, in place.
 
         A paper already in the graph (same title key, see :attr:`kg.records.Paper.key`) is not
@@ -252,7 +260,7 @@ class KnowledgeGraph:
             raise SourceError("add() needs at least one source file or directory")
         stats = SourceStats()
         known = {ex.paper.key: ex.paper for ex in self._extractions}
-        papers = read_sources(sources, format=format, skip_bad=skip_bad, stats=stats)
+        papers = read_sources(sources, format=format, skip_bad=skip_bad, filter=filter, stats=stats)
         todo = [p for p in papers if p.key not in known or not _same_record(known[p.key], p)]
         kwargs = {} if batch_size is None else {"batch_size": batch_size}
         extractions = list(extract(todo, nlp, n_process=n_process, **kwargs)) if todo else []
@@ -260,7 +268,8 @@ class KnowledgeGraph:
         updated = len(todo) - added
         report = BuildReport(files=stats.files_read, records=stats.records_read,
                              duplicates=stats.records_read - len(todo) - len(stats.skipped), papers=added,
-                             updated=updated, skipped=list(stats.skipped), seconds=time.perf_counter() - t0)
+                             updated=updated, skipped=list(stats.skipped), seconds=time.perf_counter() - t0,
+                             filtered=stats.filtered_out, filtered_no_field=stats.filtered_no_field)
         log.info("added %d papers, re-extracted %d in %.1f s", report.papers, report.updated, report.seconds)
         return report
 
@@ -362,7 +371,8 @@ class KnowledgeGraph:
 
 
 def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *, format: str | None = None,
-          skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int | None = None) -> KnowledgeGraph:
+          skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None, batch_size: int | None = None,
+          n_process: int | None = None) -> KnowledgeGraph:
     """Build a knowledge graph from paper sources.
 
     Params:
@@ -370,6 +380,8 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
         the bundled sample corpus.
       format: force a source format ("daily", "jsonl", "arxiv") instead of guessing from the extension.
       skip_bad: report and skip bad records (in ``report.skipped``) instead of stopping at the first one.
+      filter: a :class:`kg.sources.PaperFilter`: keep only the records of some categories or dates, and
+        stop after ``limit`` papers (counted after the filters and de-duplication), while streaming.
       nlp: a spaCy pipeline from ``kg.nlp()``; default: the shipped one.
       batch_size, n_process: passed to :func:`kg.nlp.extract` (``n_process`` None: the cores available).
     Returns: a :class:`KnowledgeGraph` whose ``report`` says what was read.
@@ -386,11 +398,13 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     if sources is not None and isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     stats = SourceStats()
-    papers = read_sources(list(sources) if sources else None, format=format, skip_bad=skip_bad, stats=stats)
+    papers = read_sources(list(sources) if sources else None, format=format, skip_bad=skip_bad, filter=filter,
+                          stats=stats)
     kwargs = {} if batch_size is None else {"batch_size": batch_size}
     extractions = list(extract(papers, nlp, n_process=n_process, **kwargs))
     report = BuildReport(files=stats.files_read, records=stats.records_read, duplicates=stats.duplicates_dropped,
-                         papers=len(extractions), skipped=list(stats.skipped))
+                         papers=len(extractions), skipped=list(stats.skipped),
+                         filtered=stats.filtered_out, filtered_no_field=stats.filtered_no_field)
     g = KnowledgeGraph._from_extractions(extractions, report)
     report.seconds = time.perf_counter() - t0
     log.info("built %d papers in %.1f s", report.papers, report.seconds)
