@@ -1,13 +1,14 @@
-"""Parallel NLP: papers/s of kg.nlp.extract at n_process 1 and 2 on synthetic papers, with the machine's load.
+"""NLP throughput: papers/s and words/s of kg.nlp.extract at n_process 1 and 2, with the machine's load.
 
 Usage: python benchmarks/nlp_parallel.py [--sizes 2000 10000] [--n-process 1 2] [--repeat 2]
-                                         [--batch-size 64] [--chunks-per-worker 2]
+                                         [--batch-size 64] [--chunks-per-worker 2] [--corpus [SOURCES...]]
 
-The papers are made by benchmarks/synthetic.py (realistic abstracts recombined from the bundled corpus) and
-held in memory, so the figures are the NLP alone. For each size and setting it prints wall seconds, papers/s,
-the speed-up over n_process=1, the CPU seconds of the parent and of the workers, and the 1-minute load
-average before and after the run (other processes on a shared machine take cores away: compare runs at
-similar load). Prints figures; asserts nothing.
+The papers are made by benchmarks/synthetic.py (realistic abstracts recombined from the bundled corpus), or
+with --corpus read from SOURCES (none: the bundled corpus, 468 papers), and held in memory, so the figures
+are the NLP alone. For each size and setting it prints wall seconds, papers/s, words/s, the speed-up over
+n_process=1, the CPU seconds of the parent and of the workers, and the 1-minute load average before and after
+the run (other processes on a shared machine take cores away: compare runs at similar load). Prints figures;
+asserts nothing.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from synthetic import synthetic_records  # noqa: E402
 
 from kg.nlp import extract, load, parallel  # noqa: E402
 from kg.records import Paper  # noqa: E402
+from kg.sources import read_sources  # noqa: E402
 
 
 def _children_cpu() -> float:
@@ -39,6 +41,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=None, help="papers per chunk (default: kg's)")
     ap.add_argument("--chunks-per-worker", type=int, default=None, help="override parallel.CHUNKS_PER_WORKER")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--corpus", nargs="*", default=None, help="read these sources instead (none: the bundled corpus)")
     args = ap.parse_args()
     if args.chunks_per_worker is not None:
         parallel.CHUNKS_PER_WORKER = args.chunks_per_worker
@@ -48,9 +51,11 @@ def main() -> None:
     nlp(parallel.WARM_UP_TEXT)  # build the matchers outside the timing (n_process=1 would build them in run 1)
     print(f"cores available: {parallel.available_cores()}, chunks per worker: {parallel.CHUNKS_PER_WORKER}, "
           f"batch size: {args.batch_size or 'default'}")
-    for size in args.sizes:
-        papers = [Paper(r["title"], r["abstract"], source="synthetic", line=i + 1)
-                  for i, r in enumerate(synthetic_records(size, args.seed))]
+    inputs = ([list(read_sources(args.corpus or None))] if args.corpus is not None else
+              ([Paper(r["title"], r["abstract"], source="synthetic", line=i + 1)
+                for i, r in enumerate(synthetic_records(size, args.seed))] for size in args.sizes))
+    for papers in inputs:
+        size = len(papers)
         words = sum(len(p.text.split()) for p in papers)
         print(f"\n{size:,} papers, {words:,} words")
         base = None
@@ -65,7 +70,8 @@ def main() -> None:
                 if n_process == 1:
                     base = rate
                 speedup = f"{rate / base:4.2f}x" if base else "  -  "
-                print(f"n_process={n_process}: {seconds:7.1f} s {rate:7.1f} papers/s {speedup}  cpu parent "
+                print(f"n_process={n_process}: {seconds:7.1f} s {rate:7.1f} papers/s {words / seconds:8,.0f} words/s "
+                      f"{speedup}  cpu parent "
                       f"{cpu:6.1f} s workers {kids:6.1f} s  load {load_before:4.2f} -> {os.getloadavg()[0]:4.2f}",
                       flush=True)
 

@@ -6,7 +6,8 @@ Writes a synthetic snapshot (benchmarks/synthetic.py: arXiv-shaped records, ~12%
 2007-2025) of ``--records`` lines to DIR (default: a temporary folder, removed afterwards) as ``.json`` and
 ``.json.gz``, then reads each in a fresh process (so peak RSS is that run's) in four ways:
 
-* ``json.loads only``: every line read and parsed, nothing else (the floor: what any reader must pay);
+* ``json.loads only``: every line read (opened as the readers open it) and parsed, nothing else: the floor,
+  what any reader must pay;
 * ``no filter``: ``kg.sources.read_sources`` building a Paper for every record;
 * ``cs.LG since 2024``: ``--category cs.LG --since 2024-01-01`` (~1% kept);
 * ``cs. prefix``: ``--category cs.`` (~30% kept).
@@ -26,14 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 _RUN = r'''
-import gzip, json, sys, time
+import json, sys, time
 from pathlib import Path
 path, mode = Path(sys.argv[1]), sys.argv[2]
 t0 = time.perf_counter()
 if mode == "json":
-    opener = gzip.open if path.name.endswith(".gz") else open
+    from kg.sources.base import open_binary  # the readers' opening (gzip with its read-ahead), nothing else
     n = 0
-    with opener(path, "rb") as f:
+    with open_binary(path) as f:
         for line in f:
             json.loads(line)
             n += 1

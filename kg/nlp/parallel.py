@@ -122,6 +122,7 @@ def found_in_chunk(nlp: Language, texts: list[str], batch_size: int, found: Call
 def _work(nlp: Language, conn: Connection, inherited: list[Connection], batch_size: int, found: Callable) -> None:
     """A worker's loop: read chunks ``(id, texts)``, send back ``(id, [Found…])`` or ``(id, PaperFailed args)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent installed (its cleanup is its own)
     for other in inherited:  # the parent's ends of earlier workers' pipes, copied by fork
         other.close()
     tasks: queue.SimpleQueue = queue.SimpleQueue()
