@@ -13,9 +13,11 @@ what it finds in real abstracts. Titles are unique (by title key): ``<coined nam
 abstract …) with categories and dates drawn so that filters have something to select: about 12% of
 records are in cs.LG, 30% in some cs.*, first versions spread over 2007-2025.
 
-Same ``n`` and ``seed``, same records. Run as a script to write a file:
+Same ``n`` and ``seed``, same records. Run as a script to write JSON Lines to stdout (the same interface
+as the scale benchmark's generator on the store branch: ``synthetic_records(n, seed)``, ``N [--seed S]``):
 
-    python benchmarks/synthetic.py 10000 --out /tmp/papers-10k.jsonl [--seed 0] [--arxiv] [--gzip]
+    python benchmarks/synthetic.py 10000 [--seed 0] > papers-10k.jsonl
+    python benchmarks/synthetic.py 300000 --arxiv | gzip -1 > snapshot.json.gz
 """
 from __future__ import annotations
 
@@ -164,12 +166,11 @@ def write_jsonl(records: Iterator[dict], path: str | Path) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", type=int, help="number of records")
-    ap.add_argument("--out", required=True, help="file to write (.jsonl, or .jsonl.gz / .json.gz for gzip)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--arxiv", action="store_true", help="arXiv snapshot records instead of title + abstract")
     args = ap.parse_args()
-    records = (synthetic_arxiv_records if args.arxiv else synthetic_records)(args.n, args.seed)
-    print(write_jsonl(records, args.out), file=sys.stderr)
+    for record in (synthetic_arxiv_records if args.arxiv else synthetic_records)(args.n, args.seed):
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -107,6 +110,34 @@ def test_a_killed_worker_fails_the_run_with_a_clear_error(nlp, corpus):
     assert "(it held papers " in message and "daily-papers/" in message  # by file and lines
     assert len(got) < len(corpus)  # it did not carry on without that worker's papers
     assert multiprocessing.active_children() == []
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_stop_when_their_parent_is_killed():
+    code = ("import multiprocessing, os, kg.nlp\n"
+            "from kg.sources import read_sources\n"
+            "stream = kg.nlp.extract(list(read_sources()) * 4, kg.nlp.load(), n_process=2, batch_size=8)\n"
+            "next(stream)\n"
+            "print(' '.join(str(p.pid) for p in multiprocessing.active_children()), flush=True)\n"
+            "os.kill(os.getpid(), 9)\n")
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as parent:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]  # not to EOF: orphans would hold it
+        assert parent.wait(timeout=300) == -signal.SIGKILL
+    assert len(workers) == 2
+    deadline = time.monotonic() + 60
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    orphans = [pid for pid in workers if alive(pid)]
+    for pid in orphans:  # do not leave them behind when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert orphans == []  # no worker left extracting (or blocked on its pipe) forever
 
 
 @pytest.fixture(scope="module")

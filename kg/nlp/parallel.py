@@ -123,7 +123,7 @@ def _work(nlp: Language, conn: Connection, inherited: list[Connection], batch_si
     """A worker's loop: read chunks ``(id, texts)``, send back ``(id, [Found…])`` or ``(id, PaperFailed args)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent installed (its cleanup is its own)
-    for other in inherited:  # the parent's ends of earlier workers' pipes, copied by fork
+    for other in inherited:  # the parent's ends of the pipes (this worker's and earlier ones'), copied by fork
         other.close()
     tasks: queue.SimpleQueue = queue.SimpleQueue()
 
@@ -253,8 +253,11 @@ def _start(nlp: Language, n_process: int, batch_size: int, found: Callable) -> l
     try:
         for _ in range(n_process):
             parent_end, child_end = context.Pipe(duplex=True)
+            # the worker closes the parent's ends it inherits (its own and earlier workers'): then the
+            # parent's death reads as end-of-file in every worker, and stops it
+            inherited = [w.conn for w in workers] + [parent_end]
             process = context.Process(target=_work, name="paperkg-nlp", daemon=True,
-                                      args=(nlp, child_end, [w.conn for w in workers], batch_size, found))
+                                      args=(nlp, child_end, inherited, batch_size, found))
             process.start()
             child_end.close()  # only the worker holds its end now: its death reads as end-of-file
             workers.append(_Worker(process, parent_end))
