@@ -7,8 +7,10 @@ The papers are made by benchmarks/synthetic.py (realistic abstracts recombined f
 with --corpus read from SOURCES (none: the bundled corpus, 468 papers), and held in memory, so the figures
 are the NLP alone. For each size and setting it prints wall seconds, papers/s, words/s, the speed-up over
 n_process=1, the CPU seconds of the parent and of the workers, and the 1-minute load average before and after
-the run (other processes on a shared machine take cores away: compare runs at similar load). Prints figures;
-asserts nothing.
+the run. On a machine shared with other jobs the figures mean little unless the cores were free: each run
+also prints the CPU seconds that other processes used meanwhile (benchmarks/machine.py), and --wait-quiet
+waits before each run until other jobs have used less than 15% of a core for 8 s. Prints figures; asserts
+nothing.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from machine import machine_busy, wait_quiet  # noqa: E402
 from synthetic import synthetic_records  # noqa: E402
 
 from kg.nlp import extract, load, parallel  # noqa: E402
@@ -42,6 +45,7 @@ def main() -> None:
     ap.add_argument("--chunks-per-worker", type=int, default=None, help="override parallel.CHUNKS_PER_WORKER")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--corpus", nargs="*", default=None, help="read these sources instead (none: the bundled corpus)")
+    ap.add_argument("--wait-quiet", action="store_true", help="start each run only once other jobs are idle")
     args = ap.parse_args()
     if args.chunks_per_worker is not None:
         parallel.CHUNKS_PER_WORKER = args.chunks_per_worker
@@ -61,19 +65,22 @@ def main() -> None:
         base = None
         for _ in range(args.repeat):
             for n_process in args.n_process:
+                if args.wait_quiet:
+                    wait_quiet()
                 load_before = os.getloadavg()[0]
-                cpu0, kids0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
+                busy0, cpu0, kids0, t0 = machine_busy(), time.process_time(), _children_cpu(), time.perf_counter()
                 n = sum(1 for _ in extract(papers, nlp, n_process=n_process, **options))
                 seconds = time.perf_counter() - t0
                 cpu, kids = time.process_time() - cpu0, _children_cpu() - kids0
+                others = max(0.0, machine_busy() - busy0 - cpu - kids)
                 rate = n / seconds
                 if n_process == 1:
                     base = rate
                 speedup = f"{rate / base:4.2f}x" if base else "  -  "
                 print(f"n_process={n_process}: {seconds:7.1f} s {rate:7.1f} papers/s {words / seconds:8,.0f} words/s "
                       f"{speedup}  cpu parent "
-                      f"{cpu:6.1f} s workers {kids:6.1f} s  load {load_before:4.2f} -> {os.getloadavg()[0]:4.2f}",
-                      flush=True)
+                      f"{cpu:5.1f} s workers {kids:5.1f} s, other jobs {others:5.1f} s  load {load_before:4.2f} -> "
+                      f"{os.getloadavg()[0]:4.2f}", flush=True)
 
 
 if __name__ == "__main__":

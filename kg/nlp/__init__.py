@@ -45,10 +45,11 @@ NER_PIPE = "paperkg_ner"
 #: micro F1 over the rules alone (see benchmarks/ablation.py for the figures).
 DEFAULT_NER = False
 
-#: Papers per ``nlp.pipe`` batch. Measured on the 520-paper sample corpus, one process, best of 3
-#: (2 shared cores, load ~3): batch 1 -> 174, 16 -> 199, 64 -> 193, 256 -> 169 papers/s. Every
-#: component works doc by doc, so batching only amortises per-call overhead: the plateau starts at 16;
-#: 64 sits on it and keeps a batch small when shipped to worker processes (n_process > 1).
+#: Papers per ``nlp.pipe`` batch, and per chunk sent to a worker process. Measured on the 520-paper sample
+#: corpus, one process, best of 3 (2 shared cores, load ~3): batch 1 -> 174, 16 -> 199, 64 -> 193, 256 -> 169
+#: papers/s. Every component works doc by doc, so batching only amortises per-call overhead: the plateau
+#: starts at 16. With 2 worker processes (2,000 synthetic papers, no other job running): 16 -> 326,
+#: 32 -> 322, 64 -> 333, 128 -> 308 papers/s; 64 sits on the plateau of both.
 DEFAULT_BATCH_SIZE = 64
 
 

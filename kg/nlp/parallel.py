@@ -19,8 +19,9 @@ is serialised back to the parent. Instead, :func:`extract_parallel`:
   held. Nothing is dropped silently and nothing waits forever on a dead worker.
 
 Each worker has one duplex pipe to the parent (a socket pair that only that worker and the parent hold, so
-a worker's death is seen as end-of-file) and a thread that reads its tasks off the pipe as they come, so
-that the parent never blocks on a worker busy sending its results back.
+a worker's death is seen as end-of-file by the parent, and the parent's death by the worker, which then
+stops) and a thread that reads its tasks off the pipe as they come, so that the parent never blocks on a
+worker busy sending its results back.
 
 Where ``"fork"`` is not available (Windows), extraction runs in one process, with a warning.
 """
@@ -49,8 +50,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Chunks of papers each worker holds (one being extracted, the rest queued), so that it never waits for
-#: the parent between chunks. Measured (benchmarks/nlp_parallel.py, 2,000 synthetic papers, 2 workers,
-#: chunks of 64): 1 -> 303, 2 -> 325, 4 -> 324 papers/s; 2 is where the plateau starts.
+#: the parent between chunks. Measured (2,000 synthetic papers, 2 workers, chunks of 64, no other job
+#: running): 1 -> 315 and 323, 2 -> 333, 4 -> 320 papers/s, differences within the run-to-run spread (~5%);
+#: 2 keeps the next chunk queued while one is extracted, at half the papers held of 4.
 CHUNKS_PER_WORKER = 2
 
 #: A text that sends every component through its lazy set-up (catalogue matchers, lookups) before the fork.
