@@ -2,12 +2,13 @@
 
 The public API is what ``__all__`` lists: :func:`build` and :func:`load` give a
 :class:`KnowledgeGraph` (``.query()``, ``.papers()``, ``.entities()``, ``.add()``, ``.save()``,
-``.to_networkx()``, ``.view()``); :func:`nlp` gives the spaCy pipeline; :mod:`kg.analysis` holds the
+``.to_networkx()``, ``.view()``); a :class:`PaperFilter` picks the papers to read by category, date and
+number; :func:`nlp` gives the spaCy pipeline; :mod:`kg.analysis` holds the
 networkx analytics; every error raised on purpose is a :class:`KGError`.
 
 >>> import kg
 >>> sorted(kg.__all__)
-['BuildReport', 'KGError', 'KnowledgeGraph', 'analysis', 'build', 'load', 'nlp']
+['BuildReport', 'KGError', 'KnowledgeGraph', 'PaperFilter', 'analysis', 'build', 'load', 'nlp']
 >>> len(kg.load("tests/data/small.ttl").papers())
 3
 
@@ -20,11 +21,11 @@ from typing import Any
 
 from .errors import KGError
 
-__all__ = ["build", "load", "nlp", "KnowledgeGraph", "BuildReport", "KGError", "analysis"]
+__all__ = ["build", "load", "nlp", "KnowledgeGraph", "BuildReport", "PaperFilter", "KGError", "analysis"]
 __version__ = "0.1.0"
 
 _LAZY = {"build": "knowledge_graph", "load": "knowledge_graph", "KnowledgeGraph": "knowledge_graph",
-         "BuildReport": "knowledge_graph"}
+         "BuildReport": "knowledge_graph", "PaperFilter": "sources.filters"}
 #: Submodules reached as attributes (``kg.analysis.most_used``) without importing them up front.
 _SUBMODULES = ("nlp", "analysis")
 

@@ -56,7 +56,8 @@ def _open(store: Optional[Path], graph: Optional[Path]):
 _FORMAT_OPTION = typer.Option(None, "--format", "-f", help="Source format: daily, jsonl or arxiv "
                                                            "(default: from the file extension).")
 _SKIP_BAD_OPTION = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping.")
-_N_PROCESS_OPTION = typer.Option(1, "--n-process", help="Processes for the NLP pipeline.")
+_N_PROCESS_OPTION = typer.Option(None, "--n-process", help="Processes for the NLP pipeline (default: the CPU cores "
+                                                           "available to kg).")
 _QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress on stderr (there is none anyway when "
                                                           "stderr is not a terminal).")
 _SCHEDULER_OPTION = typer.Option(None, "--scheduler", metavar="tcp://HOST:8786",
@@ -86,6 +87,34 @@ def _nlp(model: Optional[Path]):
     from .nlp import load
 
     return load(model=model)
+_CATEGORY_OPTION = typer.Option(None, "--category", metavar="CATS",
+                                help="Keep only papers in these categories, e.g. cs.LG,cs.CV (comma-separated or "
+                                     "repeated; an entry ending in '.' is a prefix: cs.). Records without "
+                                     "categories are left out.")
+_SINCE_OPTION = typer.Option(None, "--since", metavar="YYYY-MM-DD",
+                             help="Keep only papers dated on or after this day (arXiv: the first version's date).")
+_UNTIL_OPTION = typer.Option(None, "--until", metavar="YYYY-MM-DD",
+                             help="Keep only papers dated on or before this day.")
+_LIMIT_OPTION = typer.Option(None, "--limit", metavar="N",
+                             help="Read at most N papers (counted after the filters and dropping duplicates).")
+
+
+def _filter(category: Optional[List[str]], since: Optional[str], until: Optional[str], limit: Optional[str]):
+    """The PaperFilter the source options ask for, or None."""
+    if not category and since is None and until is None and limit is None:
+        return None
+    from .sources import PaperFilter
+
+    return PaperFilter(categories=tuple(category or ()), since=since, until=until, limit=limit)
+
+
+def _read_line(r) -> str:
+    """'read 2 files: 9 records, 3 filtered out, …' (the filter's part only when it excluded something)."""
+    records = f"{r.records + r.filtered:,} records"
+    if r.filtered:
+        lacking = f" ({r.filtered_no_field:,} without the categories or date compared)" if r.filtered_no_field else ""
+        records += f", {r.filtered:,} filtered out{lacking}"
+    return f"read {r.files} files: {records}"
 
 
 @app.command()
@@ -96,7 +125,11 @@ def build(
     out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder for graph.ttl, store/ and explorer.html."),
     format: Optional[str] = _FORMAT_OPTION,
     skip_bad: bool = _SKIP_BAD_OPTION,
-    n_process: int = _N_PROCESS_OPTION,
+    n_process: Optional[int] = _N_PROCESS_OPTION,
+    category: Optional[List[str]] = _CATEGORY_OPTION,
+    since: Optional[str] = _SINCE_OPTION,
+    until: Optional[str] = _UNTIL_OPTION,
+    limit: Optional[str] = _LIMIT_OPTION,
     quiet: bool = _QUIET_OPTION,
     model: Optional[Path] = _MODEL_OPTION,
     scheduler: Optional[str] = _SCHEDULER_OPTION,
@@ -105,18 +138,21 @@ def build(
 
     Example: kg build --out out   (the bundled sample corpus)
 
+    Example: kg build arxiv-metadata-oai-snapshot.json --category cs.LG --since 2024-01-01 --limit 10000
+
     Example: kg build papers.jsonl --scheduler tcp://10.0.0.5:8786   (the NLP on a Dask cluster)
     """
     from .knowledge_graph import build as build_graph
 
+    paper_filter = _filter(category, since, until, limit)
     if scheduler is not None:
         _quiet_dask_logs()
-    g = build_graph(sources or None, out=out, format=format, skip_bad=skip_bad, n_process=n_process,
-                    scheduler=scheduler, progress=False if quiet else None, nlp=_nlp(model))
+    g = build_graph(sources or None, out=out, format=format, skip_bad=skip_bad, filter=paper_filter,
+                    n_process=n_process, scheduler=scheduler, progress=False if quiet else None, nlp=_nlp(model))
     r = g.report
     for err in r.skipped:
         typer.echo(f"kg: skipped: {err}", err=True)
-    typer.echo(f"read {r.files} files: {r.records} records, {r.duplicates} duplicates dropped, "
+    typer.echo(f"{_read_line(r)}, {r.duplicates} duplicates dropped, "
                f"{len(r.skipped)} bad records skipped -> {r.papers} papers ({r.seconds:.1f} s)")
     typer.echo(_format_stats(g.stats()))
     _echo_outputs(out)
@@ -130,7 +166,11 @@ def add(
     out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder of an earlier `kg build`."),
     format: Optional[str] = _FORMAT_OPTION,
     skip_bad: bool = _SKIP_BAD_OPTION,
-    n_process: int = _N_PROCESS_OPTION,
+    n_process: Optional[int] = _N_PROCESS_OPTION,
+    category: Optional[List[str]] = _CATEGORY_OPTION,
+    since: Optional[str] = _SINCE_OPTION,
+    until: Optional[str] = _UNTIL_OPTION,
+    limit: Optional[str] = _LIMIT_OPTION,
     quiet: bool = _QUIET_OPTION,
     model: Optional[Path] = _MODEL_OPTION,
 ) -> None:
@@ -146,14 +186,15 @@ def add(
     from .knowledge_graph import STORE_DIR, load
     from .store import is_store
 
+    paper_filter = _filter(category, since, until, limit)
     if not is_store(out / STORE_DIR):
         raise KGError(f"no store at {out / STORE_DIR} to add to; build one first: kg build --out {out}")
     g = load(out)
-    r = g.add(sources, format=format, skip_bad=skip_bad, n_process=n_process, progress=False if quiet else None,
-              nlp=_nlp(model))
+    r = g.add(sources, format=format, skip_bad=skip_bad, filter=paper_filter, n_process=n_process,
+              progress=False if quiet else None, nlp=_nlp(model))
     for err in r.skipped:
         typer.echo(f"kg: skipped: {err}", err=True)
-    typer.echo(f"read {r.files} files: {r.records} records -> {r.papers} papers added, {r.updated} re-extracted, "
+    typer.echo(f"{_read_line(r)} -> {r.papers} papers added, {r.updated} re-extracted, "
                f"{r.duplicates} already in the graph or repeated, {len(r.skipped)} bad records skipped "
                f"({r.seconds:.1f} s)")
     typer.echo(_format_stats(g.stats()))

@@ -37,6 +37,15 @@ class SourceError(KGError):
         super().__init__(f"{where}: {reason}")
 
 
+class OptionError(KGError):
+    """An option or parameter has a bad value (a filter's category, date or limit; a process count).
+
+    The message names the parameter and the value, and says what is expected.
+    """
+
+    exit_code = 2
+
+
 class PipelineError(KGError):
     """The NLP pipeline could not be built or loaded."""
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import rdflib
 
     from .progress import Progress
+    from .sources import PaperFilter
     from .store import Store
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,11 @@ _NX_KINDS = ("multigraph", "co-usage", "papers")
 
 @dataclass
 class BuildReport:
-    """What a build (or :meth:`KnowledgeGraph.add`) read and produced: files and records read,
-    duplicate records dropped, papers added, papers re-extracted because their record changed
-    (``add`` only), bad records skipped (with ``skip_bad``), seconds taken.
+    """What a build (or :meth:`KnowledgeGraph.add`) read and produced: files and records read (that passed
+    the filter), records the filter excluded (``filtered``; ``filtered_no_field`` of them for want of the
+    categories or date it compares), duplicate records dropped, papers added, papers
+    re-extracted because their record changed (``add`` only), bad records skipped (with ``skip_bad``),
+    seconds taken.
 
     >>> BuildReport(files=1, records=3, papers=3).duplicates
     0
@@ -55,6 +58,8 @@ class BuildReport:
     updated: int = 0
     skipped: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
+    filtered: int = 0
+    filtered_no_field: int = 0
 
 
 class KnowledgeGraph:
@@ -230,8 +235,8 @@ class KnowledgeGraph:
         return analysis.paper_similarity(multi, **options)
 
     def add(self, sources: Iterable[str | os.PathLike] | str | os.PathLike, *, format: str | None = None,
-            skip_bad: bool = False, nlp=None, batch_size: int | None = None, n_process: int = 1,
-            progress: Progress | bool | None = False) -> BuildReport:
+            skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None, batch_size: int | None = None,
+            n_process: int | None = None, progress: Progress | bool | None = False) -> BuildReport:
         """Add the papers of ``sources`` to this graph's store, in place, crash-safely.
 
         A paper already in the graph (same title key, see :attr:`kg.records.Paper.key`) is not
@@ -275,7 +280,7 @@ class KnowledgeGraph:
         def extractions(is_current):
             def todo():
                 nonlocal todo_count
-                for paper in read_sources(sources, format=format, skip_bad=skip_bad, stats=stats):
+                for paper in read_sources(sources, format=format, skip_bad=skip_bad, filter=filter, stats=stats):
                     if not is_current(paper):
                         todo_count += 1
                         yield paper
@@ -287,7 +292,8 @@ class KnowledgeGraph:
         report = BuildReport(files=stats.files_read, records=stats.records_read,
                              duplicates=stats.records_read - todo_count - len(stats.skipped) + result.duplicates,
                              papers=result.added, updated=result.replaced, skipped=list(stats.skipped),
-                             seconds=time.perf_counter() - t0)
+                             seconds=time.perf_counter() - t0, filtered=stats.filtered_out,
+                             filtered_no_field=stats.filtered_no_field)
         log.info("added %d papers, re-extracted %d in %.1f s", report.papers, report.updated, report.seconds)
         return report
 
@@ -482,8 +488,9 @@ def _progress(progress: Progress | bool | None) -> Progress:
 
 
 def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
-          format: str | None = None, skip_bad: bool = False, nlp=None, batch_size: int | None = None,
-          n_process: int = 1, scheduler: str | None = None, progress: Progress | bool | None = False) -> KnowledgeGraph:
+          format: str | None = None, skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None,
+          batch_size: int | None = None, n_process: int | None = None, scheduler: str | None = None,
+          progress: Progress | bool | None = False) -> KnowledgeGraph:
     """Build a knowledge graph from paper sources, in one streaming pass into a new store.
 
     Params:
@@ -495,8 +502,10 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
         the store goes to a temporary directory, deleted when the graph is closed or garbage-collected.
       format: force a source format ("daily", "jsonl", "arxiv") instead of guessing from the extension.
       skip_bad: report and skip bad records (in ``report.skipped``) instead of stopping at the first one.
+      filter: a :class:`kg.sources.PaperFilter`: keep only the records of some categories or dates, and
+        stop after ``limit`` papers (counted after the filters and de-duplication), while streaming.
       nlp: a spaCy pipeline from ``kg.nlp()``; default: the shipped one.
-      batch_size, n_process: passed to ``nlp.pipe``.
+      batch_size, n_process: passed to :func:`kg.nlp.extract` (``n_process`` None: the cores available).
       scheduler: the address of a Dask scheduler (``tcp://HOST:8786``): the NLP runs on that cluster's workers,
         ``batch_size`` papers a task (:mod:`kg.cluster`; needs ``paperkg[dask]``); the rest of the build runs
         here, and the graph is the same as a local build's. ``n_process`` does not apply.
@@ -522,7 +531,7 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     progress = _progress(progress)
     stats = SourceStats()
     total = estimate_records(sources) if progress.enabled else None
-    papers = read_sources(sources, format=format, skip_bad=skip_bad, stats=stats)
+    papers = read_sources(sources, format=format, skip_bad=skip_bad, filter=filter, stats=stats)
     if scheduler is None:
         kwargs = {} if batch_size is None else {"batch_size": batch_size}
         found = extract(papers, nlp, n_process=n_process, **kwargs)
@@ -531,6 +540,7 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     g = from_extractions(progress.papers(found, total=total), out=out, progress=progress)
     g.report.files, g.report.records, g.report.skipped = stats.files_read, stats.records_read, list(stats.skipped)
     g.report.duplicates += stats.duplicates_dropped
+    g.report.filtered, g.report.filtered_no_field = stats.filtered_out, stats.filtered_no_field
     g.report.seconds = time.perf_counter() - t0
     log.info("built %d papers in %.1f s", g.report.papers, g.report.seconds)
     return g

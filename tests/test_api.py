@@ -34,7 +34,8 @@ def test_import_kg_loads_neither_spacy_nor_rdflib():
 
 
 def test_all_is_the_public_api():
-    assert sorted(kg.__all__) == ["BuildReport", "KGError", "KnowledgeGraph", "analysis", "build", "load", "nlp"]
+    assert sorted(kg.__all__) == ["BuildReport", "KGError", "KnowledgeGraph", "PaperFilter", "analysis", "build", "load",
+                                  "nlp"]
     for name in kg.__all__:
         assert getattr(kg, name) is not None
     with pytest.raises(AttributeError, match="no attribute 'knowledge_graphs'"):

@@ -465,7 +465,7 @@ class TestIssue4Rules:
     def test_docs_serialise_for_worker_processes(self, nlp):
         from spacy.tokens import Doc
 
-        doc = nlp(SWIN.text)  # nlp.pipe(n_process>1) ships docs as bytes: no unserialisable user_data
+        doc = nlp(SWIN.text)  # spaCy's nlp.pipe(n_process>1) ships docs as bytes: no unserialisable user_data
         again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
         assert [e.text for e in again.ents] == [e.text for e in doc.ents]
 

@@ -24,11 +24,13 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.errors import PipelineError
+from kg.errors import OptionError, PipelineError
 from kg.nlp import components  # noqa: F401  (registers the factories and the tokenizer)
+from kg.nlp import parallel
 from kg.records import CodeLink, Extraction, Mention, Paper
 
-__all__ = ["load", "from_config", "extract", "doc_to_extraction", "PIPE_NAMES", "LEARNED_PIPES", "DEFAULT_BATCH_SIZE", "MODELS_DIR"]
+__all__ = ["load", "from_config", "extract", "found", "doc_to_extraction", "PIPE_NAMES", "LEARNED_PIPES",
+           "DEFAULT_BATCH_SIZE", "MODELS_DIR"]
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +45,11 @@ LEARNED_PIPES = ("paperkg_spans", "paperkg_resolver")
 #: The shipped trained models: ``spans/`` (the span model) and ``resolver.json``.
 MODELS_DIR = Path(__file__).parent / "models"
 
-#: Papers per ``nlp.pipe`` batch. Measured on the 520-paper sample corpus, one process, best of 3
-#: (2 shared cores, load ~3): batch 1 -> 174, 16 -> 199, 64 -> 193, 256 -> 169 papers/s. Every
-#: component works doc by doc, so batching only amortises per-call overhead: the plateau starts at 16;
-#: 64 sits on it and keeps a batch small when shipped to worker processes (n_process > 1).
+#: Papers per ``nlp.pipe`` batch, and per chunk sent to a worker process. Measured on the 520-paper sample
+#: corpus, one process, best of 3 (2 shared cores, load ~3): batch 1 -> 174, 16 -> 199, 64 -> 193, 256 -> 169
+#: papers/s. Every component works doc by doc, so batching only amortises per-call overhead: the plateau
+#: starts at 16. With 2 worker processes (2,000 synthetic papers, no other job running): 16 -> 326,
+#: 32 -> 322, 64 -> 333, 128 -> 308 papers/s; 64 sits on the plateau of both.
 DEFAULT_BATCH_SIZE = 64
 
 
@@ -113,8 +116,9 @@ def _sentence(text: str, span) -> tuple[str, int]:
     return text[sent.start_char: sent.end_char].rstrip(), sent.start_char
 
 
-def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
-    """Convert a processed Doc of ``paper.text`` into an Extraction (one Mention per entity occurrence)."""
+def found(doc: Doc) -> tuple[tuple[Mention, ...], tuple[CodeLink, ...]]:
+    """What the pipeline found in a processed Doc: one Mention per entity occurrence, one CodeLink per
+    distinct code URL (the parts of an :class:`~kg.records.Extraction` besides its paper)."""
     mentions = []
     text = components.doc_text(doc)
     for ent in doc.ents:
@@ -135,24 +139,46 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
         sentence, sent_start = _sentence(text, span)
         code.append(CodeLink(url=span.text, start=span.start_char, end=span.end_char, sentence=sentence,
                              sent_start=sent_start, component="paperkg_code_links"))
-    return Extraction(paper=paper, mentions=tuple(mentions), code=tuple(code))
+    return tuple(mentions), tuple(code)
+
+
+def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
+    """Convert a processed Doc of ``paper.text`` into an Extraction (one Mention per entity occurrence)."""
+    return Extraction(paper, *found(doc))
 
 
 def extract(papers: Iterable[Paper], nlp: Language | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE,
-            n_process: int = 1) -> Iterator[Extraction]:
-    """Run the pipeline over ``papers`` (streaming) and yield one Extraction per paper, in order.
+            n_process: int | None = None) -> Iterator[Extraction]:
+    """Run the pipeline over ``papers`` (streaming) and yield one Extraction per paper, in input order.
+
+    With ``n_process`` > 1 the papers go, a chunk of ``batch_size`` at a time, to worker processes forked
+    from the loaded pipeline (:mod:`kg.nlp.parallel`): same extractions, same order, same errors as in one
+    process; at most ``(parallel.CHUNKS_PER_WORKER + 1) * n_process`` chunks are held at once. An input of
+    one chunk or less is extracted in this process.
 
     Args:
-        papers: any iterable of Paper records.
+        papers: any iterable of Paper records, read lazily.
         nlp: a pipeline from :func:`load` (default: a fresh one).
-        batch_size: papers per ``nlp.pipe`` batch (see DEFAULT_BATCH_SIZE).
-        n_process: worker processes for ``nlp.pipe``.
+        batch_size: papers per ``nlp.pipe`` batch and per chunk sent to a worker (see DEFAULT_BATCH_SIZE).
+        n_process: processes to extract in; None: :func:`~kg.nlp.parallel.available_cores` (the cores
+            this process may use). 1 extracts in this process.
+    Returns:
+        an iterator of Extraction, one per paper, in the order of ``papers``.
+    Raises:
+        OptionError: ``n_process`` or ``batch_size`` below 1.
+        PipelineError: the pipeline failed on a paper (the error names its file and line); a worker process
+            died (killed, out of memory).
     """
+    if n_process is None:
+        n_process = parallel.available_cores()
+    for name, value in (("n_process", n_process), ("batch_size", batch_size)):
+        if value < 1:
+            raise OptionError(f"{name}: {value} is below 1; it must be at least 1")
     if nlp is None:
         nlp = load()
-    stream = ((p.text, p) for p in papers)
-    for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield doc_to_extraction(doc, paper)
+    if n_process == 1:
+        return parallel.extract_serial(papers, nlp, batch_size=batch_size, found=found)
+    return parallel.extract_parallel(papers, nlp, batch_size=batch_size, n_process=n_process, found=found)
 
 
 class _CallableModule(types.ModuleType):

@@ -8,12 +8,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import gzip
+import io
 import logging
 import zlib
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
 
 from kg.errors import SourceError
 
@@ -37,6 +37,12 @@ MAX_LINE_BYTES = 8 * 1024 * 1024
 
 #: The first two bytes of every gzip stream.
 GZIP_MAGIC = b"\x1f\x8b"
+
+#: Bytes of decompressed text read ahead from a gzip file at a time. GzipFile.readline alone refills
+#: 8 KiB at a time through Python code; measured on 50,000 snapshot lines (2.4 KB each): 64 KiB of read-ahead
+#: -> 94k lines/s, 256 KiB -> 97k, 1 MiB -> 96k, none -> 64k. A line that straddles a corrupt spot is
+#: reported up to this far early.
+GZIP_READ_AHEAD = 64 * 1024
 
 #: Called with each bad record: raises it, or reports it and lets the reader go on.
 Reporter = Callable[[SourceError], None]
@@ -62,9 +68,12 @@ def bad(path: str | Path, line: int | None, reason: str, cause: BaseException | 
     return error
 
 
-@dataclass(frozen=True)
-class Line:
-    """One line of a source file: its decoded text (without the line break), or why it is bad."""
+class Line(NamedTuple):
+    """One line of a source file: its decoded text (without the line break), or why it is bad.
+
+    A named tuple rather than a frozen dataclass: made once per line of a multi-million-line snapshot,
+    it costs half as much to create (0.3 vs 0.65 µs).
+    """
 
     number: int  #: 1-based
     text: str = ""
@@ -94,7 +103,7 @@ def open_binary(path: Path) -> Iterator[BinaryIO]:
             raise SourceError(str(path), None, f"cannot read the file: {err.strerror or err}") from err
         if magic == GZIP_MAGIC:
             with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-                yield unzipped  # type: ignore[misc]
+                yield io.BufferedReader(unzipped, buffer_size=GZIP_READ_AHEAD)  # type: ignore[arg-type]
         elif path.name.lower().endswith(".gz"):
             raise SourceError(str(path), None, "is named .gz but is not gzip-compressed; rename or recompress it")
         else:

@@ -37,6 +37,7 @@ from kg.sources.base import (
     make_reporter,
     open_binary,
 )
+from kg.sources.filters import FilterReason, PaperFilter
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ _AUTHOR_SEPARATOR = re.compile(r"\s*(?:[,;&]|\band\b)\s*")
 _TERM_SEPARATOR = re.compile(r"\s*[,;]\s*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL = re.compile(r"https?://\S+")
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 
 
 class _BadRecord(Exception):
@@ -108,11 +110,20 @@ def json_objects(path: str | Path, *, kind: str = "file") -> Iterator[tuple[int,
 
 
 def _read(path: str | Path, to_paper: Callable[[dict[str, Any], str, int], Paper], skip_bad: bool,
-          on_skip: Callable[[SourceError], None] | None) -> Iterator[Paper]:
+          on_skip: Callable[[SourceError], None] | None, filter: PaperFilter | None,
+          on_filtered: Callable[[FilterReason], None] | None, categories_of: Callable[[dict[str, Any]], tuple[str, ...]],
+          date_of: Callable[[dict[str, Any]], str | None]) -> Iterator[Paper]:
     path = Path(path)
     report = make_reporter(skip_bad, on_skip)
+    selects = filter is not None and filter.selects
     for number, record in _objects(path, report):
         try:
+            if selects:  # before the record is mapped or validated: a filtered-out record costs little
+                reason = filter.reason(record, categories_of, date_of)  # type: ignore[union-attr]
+                if reason is not None:
+                    if on_filtered is not None:
+                        on_filtered(reason)
+                    continue
             paper = to_paper(record, str(path), number)
         except _BadRecord as err:
             report(bad(path, number, err.args[0], err))
@@ -125,12 +136,18 @@ def read_jsonl(
     *,
     skip_bad: bool = False,
     on_skip: Callable[[SourceError], None] | None = None,
+    filter: PaperFilter | None = None,
+    on_filtered: Callable[[FilterReason], None] | None = None,
 ) -> Iterator[Paper]:
     """Read papers from a JSON Lines file (optionally gzip-compressed), one object per line.
 
     :param path: the ``.jsonl`` / ``.json`` file (or ``.gz``).
     :param skip_bad: report bad records to ``on_skip`` and go on, instead of raising.
     :param on_skip: called with the :class:`SourceError` of each bad record when ``skip_bad``.
+    :param filter: keep only records whose ``categories``/``keywords`` and ``date`` pass it
+        (:class:`~kg.sources.filters.PaperFilter`; its ``limit`` is applied by :func:`kg.sources.read_papers`).
+    :param on_filtered: called with the reason (``filters.NO_MATCH``, ``filters.NO_FIELD``) of each record
+        the filter excludes.
     :returns: an iterator of papers in file order; ``Paper.line`` is the record's line.
     :raises SourceError: for a file that cannot be read (always), and unless ``skip_bad`` for a line
         that is not a JSON object, lacks ``title`` or ``abstract``, or has an empty, over-long
@@ -142,7 +159,7 @@ def read_jsonl(
     >>> [(p.title, p.authors, p.line) for p in read_jsonl(f)]
     [('Consistency Models', ('Yang Song', 'Ilya Sutskever'), 1)]
     """
-    return _read(path, _paper_from_json, skip_bad, on_skip)
+    return _read(path, _paper_from_json, skip_bad, on_skip, filter, on_filtered, _json_categories, _json_date)
 
 
 def read_arxiv(
@@ -150,12 +167,18 @@ def read_arxiv(
     *,
     skip_bad: bool = False,
     on_skip: Callable[[SourceError], None] | None = None,
+    filter: PaperFilter | None = None,
+    on_filtered: Callable[[FilterReason], None] | None = None,
 ) -> Iterator[Paper]:
     """Read papers from an arXiv metadata snapshot (JSON Lines, optionally gzip-compressed).
 
     :param path: e.g. ``arxiv-metadata-oai-snapshot.json``.
     :param skip_bad: report bad records to ``on_skip`` and go on, instead of raising.
     :param on_skip: called with the :class:`SourceError` of each bad record when ``skip_bad``.
+    :param filter: keep only records whose ``categories`` and date (first version, else ``update_date``)
+        pass it (:class:`~kg.sources.filters.PaperFilter`); other fields of a filtered-out record are not
+        read.
+    :param on_filtered: called with the reason of each record the filter excludes.
     :returns: an iterator of papers in file order, with ``id``, ``url``, ``date``, ``authors`` and
         ``categories`` filled in from the record.
     :raises SourceError: for a file that cannot be read (always), and unless ``skip_bad`` for a line
@@ -171,33 +194,40 @@ def read_arxiv(
     >>> p.title, p.url, p.date, p.categories
     ('A title on two lines', 'https://arxiv.org/abs/math/0406594', '2007-05-23', ('math.AG', 'math.NT'))
     """
-    return _read(path, _paper_from_arxiv, skip_bad, on_skip)
+    return _read(path, _paper_from_arxiv, skip_bad, on_skip, filter, on_filtered, _arxiv_categories, _arxiv_date)
 
 
 def sniff_json_format(path: str | Path) -> str:
-    """Tell an arXiv snapshot from generic JSON Lines by the first non-blank record.
+    """Tell an arXiv snapshot from generic JSON Lines by the first good record (a line holding a JSON object).
 
-    It is ``"arxiv"`` if that record has ``id`` and ``categories`` and (``update_date`` or
-    ``versions``), else ``"jsonl"`` (also when the record is not valid JSON: the reader then reports
-    it with its line).
+    It is ``"arxiv"`` if that record has ``id`` and ``categories`` and (``update_date`` or ``versions``),
+    else ``"jsonl"``. Bad lines before it (not UTF-8, not JSON, not an object) are passed over, so that a
+    snapshot whose first line is corrupt is still read as a snapshot (the reader then reports that line);
+    a file without any good record is ``"jsonl"``.
 
     :raises SourceError: if the file cannot be read, or holds a JSON array instead of JSON Lines.
     """
     path = Path(path)
+    first = True
     with open_binary(path) as stream:
         for line in iter_lines(stream, path):
             if line.error is not None:
-                return "jsonl"
+                first = False
+                continue
             text = line.text.strip()
             if not text:
                 continue
-            if text.startswith("["):
+            if first and text.startswith("["):
                 raise SourceError(str(path), line.number, "holds a JSON array, not JSON Lines (one object per line); convert it, e.g. with: jq -c '.[]' FILE > FILE.jsonl")
+            first = False
+            if not text.startswith("{"):
+                continue
             try:
                 record = json.loads(text)
             except (ValueError, RecursionError):
-                return "jsonl"
-            return "arxiv" if looks_like_arxiv(record) else "jsonl"
+                continue
+            if isinstance(record, dict):
+                return "arxiv" if looks_like_arxiv(record) else "jsonl"
     return "jsonl"
 
 
@@ -220,9 +250,31 @@ def looks_like_arxiv(record: object) -> bool:
 # --------------------------------------------------------------------------- mapping records
 
 
+def _json_categories(record: dict[str, Any]) -> tuple[str, ...]:
+    """A generic record's ``categories`` and ``keywords``, in order, without repeats."""
+    return tuple(dict.fromkeys(_terms(record, "categories") + _terms(record, "keywords")))
+
+
+def _json_date(record: dict[str, Any]) -> str | None:
+    return _date(record, "date")
+
+
+def _arxiv_categories(record: dict[str, Any]) -> list[str] | tuple[str, ...]:
+    """An arXiv record's ``categories`` ("cs.LG stat.ML"), in order (repeats kept: the filter reads this
+    for every record of a snapshot and does not mind them; a Paper's are dropped by the mapping)."""
+    categories = record.get("categories")
+    if isinstance(categories, str):
+        return categories.split()
+    return _terms(record, "categories")
+
+
+def _arxiv_date(record: dict[str, Any]) -> str | None:
+    """An arXiv paper's date: its first version's (when it appeared), else ``update_date``."""
+    return _first_version_date(record) or _date(record, "update_date")
+
+
 def _paper_from_json(record: dict[str, Any], source: str = "", line: int = 0) -> Paper:
     """Map one generic JSON record onto a :class:`Paper` (raises ``_BadRecord`` with a reason)."""
-    categories = _terms(record, "categories") + _terms(record, "keywords")
     return Paper(
         title=_LINE_BREAK.sub(" ", _text(record, "title", MAX_TITLE_CHARS)),
         abstract=_text(record, "abstract", MAX_ABSTRACT_CHARS),
@@ -230,9 +282,9 @@ def _paper_from_json(record: dict[str, Any], source: str = "", line: int = 0) ->
         line=line,
         id=_id(record),
         url=_url(record),
-        date=_date(record, "date"),
+        date=_json_date(record),
         authors=_authors(record),
-        categories=tuple(dict.fromkeys(categories)),
+        categories=_json_categories(record),
     )
 
 
@@ -249,11 +301,6 @@ def _paper_from_arxiv(record: dict[str, Any], source: str = "", line: int = 0) -
     authors = _parsed_authors(record)
     if not authors:
         authors = _authors(record, collapse=True)
-    categories = record.get("categories")
-    if isinstance(categories, str):
-        category_list = tuple(categories.split())
-    else:
-        category_list = _terms(record, "categories")
     return Paper(
         title=_collapse(_text(record, "title", MAX_TITLE_CHARS)),
         abstract=_collapse(_text(record, "abstract", MAX_ABSTRACT_CHARS)),
@@ -261,9 +308,9 @@ def _paper_from_arxiv(record: dict[str, Any], source: str = "", line: int = 0) -
         line=line,
         id=arxiv_id,
         url=f"https://arxiv.org/abs/{arxiv_id}",
-        date=_first_version_date(record) or _date(record, "update_date"),
+        date=_arxiv_date(record),
         authors=authors,
-        categories=tuple(dict.fromkeys(category_list)),
+        categories=tuple(dict.fromkeys(_arxiv_categories(record))),
     )
 
 
@@ -345,6 +392,12 @@ def _first_version_date(record: dict[str, Any]) -> str | None:
     created = versions[0].get("created")
     if not isinstance(created, str):
         return None
+    parts = created.split()  # the snapshot's form, parsed 3x faster than by email.utils (1 µs vs 3 µs)
+    if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS and parts[1].isdigit() and len(parts[3]) == 4:
+        try:
+            return _dt.date(int(parts[3]), _MONTHS[parts[2]], int(parts[1])).isoformat()
+        except ValueError:
+            pass  # not a day: let email.utils decide
     try:
         return email.utils.parsedate_to_datetime(created).date().isoformat()
     except (TypeError, ValueError):
