@@ -217,7 +217,7 @@ def test_a_graph_loaded_from_an_rdf_file_refuses_add(store, nlp):
 
 #: Places in `kg add` where the tests interrupt it: (module, function, which call).
 STEPS = {
-    "during the NLP": ("kg.nlp", "doc_to_extraction", 2),
+    "during the NLP": ("kg.nlp", "found", 2),
     "after the checkpoint": ("kg.ingest", "open_tables", 1),
     "while writing the graphs": ("kg.ingest", "paper_quads", 3),
     "while updating the entities": ("kg.ingest", "_shared_quads", 2),
@@ -344,7 +344,7 @@ def test_a_signal_during_kg_add_leaves_the_old_or_the_new_store(store, nlp, tmp_
 
 #: Places in `kg build --out DIR` (DIR holding an earlier build) where the tests kill it.
 BUILD_STEPS = {
-    "during the NLP": ("kg.nlp", "doc_to_extraction", 2),
+    "during the NLP": ("kg.nlp", "found", 2),
     "while loading the store": ("kg.ingest", "paper_quads", 2),
     "while writing graph.ttl": ("kg.store.Store", "dump_union", 1),
     "while writing the explorer": ("kg.knowledge_graph.KnowledgeGraph", "view", 1),
