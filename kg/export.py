@@ -15,7 +15,7 @@ import rdflib
 
 from .atomic import atomic_file
 from .errors import GraphError
-from .vocab import ENTITY_TYPES, LINK_PROPERTIES, PREFIXES, sparql_prefixes
+from .vocab import PREFIXES
 
 #: RDF syntaxes by file extension (rdflib format names); quads formats keep the named graphs.
 RDF_FORMATS: dict[str, str] = {
@@ -29,35 +29,19 @@ RDF_FORMATS: dict[str, str] = {
 }
 QUAD_FORMATS = {"nquads", "trig"}
 
-_NODES = sparql_prefixes() + """
-SELECT ?n ?type ?label WHERE {
-  { ?n a kgo:Paper ; dcterms:title ?label . BIND("Paper" AS ?type) }
-  UNION
-  { ?n a ?c ; rdfs:label ?label . VALUES ?c { """ + " ".join(f"kgo:{t}" for t in ENTITY_TYPES) + """ }
-    BIND(STRAFTER(STR(?c), "#") AS ?type) }
-  UNION
-  { ?n a schema:SoftwareSourceCode . BIND("Code" AS ?type) BIND(STR(?n) AS ?label) }
-}"""
-
-_EDGES = sparql_prefixes() + """
-SELECT ?p ?rel ?e (MAX(?conf) AS ?confidence) (COUNT(?ev) AS ?mentions) WHERE {
-  ?p a kgo:Paper ; ?prop ?e .
-  VALUES ?prop { """ + " ".join(f"kgo:{p}" for p in LINK_PROPERTIES if p != "uses") + """ }
-  ?ev kgo:paper ?p ; kgo:entity ?e ; kgo:property ?prop ; kgo:confidence ?conf .
-  BIND(STRAFTER(STR(?prop), "#") AS ?rel)
-} GROUP BY ?p ?rel ?e"""
-
-
 def to_networkx(source):
     """The graph as a ``networkx.MultiDiGraph``: papers, entities and code repositories as nodes.
 
     Node attributes: ``type`` (Paper, Method, Architecture, Dataset, Task, Metric, Code) and ``label``;
     edges go from a paper to an entity or repository, keyed by the relation (``proposes``,
     ``evaluatesOn``, ``usesMethod`` …, ``hasCode``), with ``confidence`` (the best evidence's) and
-    ``mentions`` (how many evidence nodes support it). Plain ``kgo:uses`` is left out: every use
-    has a more specific relation.
+    ``mentions`` (how many evidence nodes support it; a link without evidence has no ``confidence`` and
+    0 mentions). A link asserted by a property and by a super-property of it (``usesDataset`` and
+    ``evaluatesOn``) is one edge, keyed by the most specific (``kgo:uses`` is an edge only where nothing
+    more specific is asserted). It reads the
+    graph through :mod:`kg.reader`, as the explorer does, so both show the same nodes and links.
 
-    ``source``: anything :func:`kg.query.run_query` reads (an rdflib Graph or a :class:`kg.store.Store`).
+    ``source``: a :class:`kg.store.Store`, or an rdflib Graph or Dataset.
 
     >>> import kg.export, rdflib
     >>> kg.export.to_networkx(rdflib.Graph()).number_of_nodes()
@@ -65,14 +49,16 @@ def to_networkx(source):
     """
     import networkx as nx
 
-    from .query import run_query
+    from .reader import as_store, read_tables
 
+    tables = read_tables(as_store(source))
     g = nx.MultiDiGraph()
-    for n, type_, label in run_query(source, _NODES).rows:
-        g.add_node(str(n), type=str(type_), label=str(label))
-    for p, rel, e, confidence, mentions in run_query(source, _EDGES).rows:
-        g.add_edge(str(p), str(e), key=str(rel), relation=str(rel), confidence=float(confidence),
-                   mentions=int(mentions))
+    for n in tables.nodes.values():
+        g.add_node(n.id, type=n.type, label=n.label)
+    for link in tables.links:
+        support = {"mentions": link.mentions} if link.confidence is None else \
+            {"confidence": link.confidence, "mentions": link.mentions}
+        g.add_edge(link.paper, link.target, key=link.relation, relation=link.relation, **support)
     return g
 
 
@@ -155,7 +141,7 @@ def csv_rows(source) -> tuple[list[tuple], list[tuple]]:
     ``Confidence`` the best evidence's."""
     g = to_networkx(source)
     nodes = sorted((n, d["label"], d["type"]) for n, d in g.nodes(data=True))
-    edges = sorted(((u, v, "Directed", rel, d["mentions"], d["confidence"], d["mentions"])
+    edges = sorted(((u, v, "Directed", rel, d["mentions"], d.get("confidence", ""), d["mentions"])
                     for u, v, rel, d in g.edges(keys=True, data=True)), key=lambda e: (e[0], e[3], e[1]))
     return nodes, edges
 

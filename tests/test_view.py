@@ -301,8 +301,8 @@ def test_unknown_kind_raises_view_error(small_graph):
 
 def test_a_small_view_draws_every_label_at_one_size(small_graph):
     nodes = payload_nodes(render_html(explorer_data(small_graph, focus="ImageNet", hops=1)))
-    assert {n["font"]["size"] for n in nodes} == {kg.view._FONT_BASE}
-    assert max(n["size"] for n in nodes) <= kg.view._SIZE_MAX_SMALL
+    assert {n["font"]["size"] for n in nodes} == {kg.view.page._FONT_BASE}
+    assert max(n["size"] for n in nodes) <= kg.view.page._SIZE_MAX_SMALL
     big = payload_nodes(render_html(explorer_data(synthetic_graph(), budget=300)))
     assert len({n["font"]["size"] for n in big}) > 3  # a big view names its hubs bigger
 
@@ -408,7 +408,7 @@ def test_write_explorer_writes_the_complete_page(small_graph, tmp_path):
 
 
 def test_a_failure_while_writing_leaves_no_file(small_graph, tmp_path, monkeypatch):
-    monkeypatch.setattr(kg.view, "render_html", lambda data, title: "<html>" + "x" * 100_000 + "\ud800")
+    monkeypatch.setattr(kg.view.page, "render_html", lambda data, title: "<html>" + "x" * 100_000 + "\ud800")
     target = tmp_path / "explorer.html"
     with pytest.raises(UnicodeEncodeError):  # fails inside the write, after most of the page
         write_explorer(small_graph, target)
@@ -426,5 +426,5 @@ def test_unknown_focus_writes_nothing(small_graph, tmp_path):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(kg.view)
-    assert result.attempted >= 3 and result.failed == 0
+    results = [doctest.testmod(m) for m in (kg.view.data, kg.view.layout, kg.view.page)]
+    assert sum(r.attempted for r in results) >= 3 and sum(r.failed for r in results) == 0
