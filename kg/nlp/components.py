@@ -175,8 +175,8 @@ class CodeLinks:
         for start, end, url in code_links.find_code_links(doc_text(doc)):
             span = doc.char_span(start, end, label="CODE") or doc.char_span(
                 start, end, label="CODE", alignment_mode="contract")
-            if span is None:
-                continue
+            if span is None or not span.text.lower().startswith(url[:12].lower()):
+                continue  # the tokens cut the URL's start off ("GitHub](https://…" gave "/x/y"): not a URL
             sentence = span.sent.text if doc.has_annotation("SENT_START") else doc_text(doc)
             if code_links.is_paper_code(url, sentence):
                 spans.append(span)

@@ -32,10 +32,13 @@ from kg.sources.base import (
     MAX_ABSTRACT_CHARS,
     MAX_TITLE_CHARS,
     Reporter,
+    NOT_TEXT,
     bad,
+    clean_text,
     iter_lines,
     make_reporter,
     open_binary,
+    surrogate_at,
 )
 from kg.sources.filters import FilterReason, PaperFilter
 
@@ -84,7 +87,31 @@ def _objects(path: Path, report: Reporter) -> Iterator[tuple[int, dict[str, Any]
             if not isinstance(value, dict):
                 report(bad(path, line.number, f"expected a JSON object, found {_json_type(value)}"))
                 continue
+            if "\\u" in text:  # an escape may stand for a surrogate or a character that is not text
+                try:
+                    value = _clean_value(value)
+                except _BadRecord as err:
+                    report(bad(path, line.number, err.args[0]))
+                    continue
             yield line.number, value
+
+
+def _clean_value(value: Any, field: str = "") -> Any:
+    """A decoded JSON value with its strings cleaned (:func:`~kg.sources.base.clean_text`); raises
+    ``_BadRecord`` for a lone surrogate, naming the field."""
+    if isinstance(value, str):
+        at = surrogate_at(value)
+        if at is not None:
+            where = f"'{field}'" if field else "a string"
+            raise _BadRecord(f"{where} holds a lone surrogate (U+{ord(value[at]):04X}) at character {at + 1}, which "
+                             "is not a character: the text was mis-encoded; fix the record")
+        return clean_text(value) if NOT_TEXT.search(value) else value
+    if isinstance(value, dict):
+        return {_clean_value(k, field): _clean_value(v, k if isinstance(k, str) and not field else field)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_value(v, field) for v in value]
+    return value
 
 
 def json_objects(path: str | Path, *, kind: str = "file") -> Iterator[tuple[int, dict[str, Any]]]:

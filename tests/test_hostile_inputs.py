@@ -1,0 +1,162 @@
+"""Hostile but plausible input (issue 14): one bad record costs that record, one bad URL that URL, and every
+output stays well-formed. Each test reproduces a failure found by the adversarial probe of issue 14."""
+import json
+import logging
+import re
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.graph import code_iri
+from kg.sources import read_sources
+from kg.vocab import KGO
+
+runner = CliRunner()
+
+#: URL forms written in abstracts: the five the probe named (which aborted a whole build after the NLP with
+#: "Parser error at line 178758") and more of the same kinds.
+HOSTILE_URLS = [
+    "https://x.github.io/p/#/demo#top",  # a second '#'
+    "https://github.com/x/y%.",  # a '%' at the end (the '.' is punctuation)
+    "https://github.com/x/%zz",  # '%' not followed by two hex digits
+    "https://github.com:abc/x/y",  # a port that is not a number
+    "https://github.com/x/y%",
+    "https://ex.org/a%2",
+    "https://github.com/x/y#a#b",
+    "https://github.com/x/y|z",
+    "https://github.com/x/y^z",
+    "https://github.com/x/y`z",
+    "https://github.com/x/y\\z",
+    "https://ex.org:99999/a",  # a port out of range
+    "https://github.com/x/[y]",
+    "https://[::1]x/y",
+    "https://[::1/y",
+    "https://user@:80/x",
+    "https://gitlab.com/ü/ñ",
+    "https://huggingface.co/x/y?q=a b#c d",
+]
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def one_line_error(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.startswith("kg: error:")]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_code_iri_is_valid_in_every_parser_or_none(url):
+    iri = code_iri(url)
+    if iri is None:
+        return
+    ox.NamedNode(iri)  # Oxigraph's rules (those of the store's parsers)
+    nt = f"<{iri}> <{iri}> <{iri}> .\n"
+    assert len(list(ox.parse(nt.encode(), format=ox.RdfFormat.N_TRIPLES))) == 1
+    assert len(rdflib.Graph().parse(data=nt, format="nt")) == 1
+
+
+def test_code_iri_keeps_valid_urls_as_written():
+    for url in ("https://github.com/x/y", "https://a.github.io/p/?a=1&b=%20#frag", "http://[::1]:8080/x",
+                "https://huggingface.co/spaces/a/b-c_d.e~f"):
+        assert code_iri(url) == url
+
+
+def test_code_iri_drops_what_cannot_be_made_an_iri():
+    assert code_iri("https://github.com:abc/x/y") is None
+    assert code_iri("https:///x/y") is None  # no host (what "[GitHub](https://github.com/x/y)" used to give)
+    assert code_iri("https://ex.org:99999/a") is None
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory):
+    """`kg build --skip-bad` of JSON Lines whose abstracts give every hostile URL form, a record with a lone
+    surrogate, one with control characters, a Markdown link and a `url` field with brackets."""
+    folder = tmp_path_factory.mktemp("hostile")
+    source = folder / "papers.jsonl"
+    lines = [json.dumps({"title": f"Hostile URL paper {i}", "abstract": f"We propose FooNet for image classification "
+                         f"on ImageNet. Code is available at {url} for everyone."}) for i, url in enumerate(HOSTILE_URLS)]
+    lines.append(json.dumps({"title": "A url field paper", "abstract": "We fine-tune BERT on SQuAD.",
+                             "url": "https://arxiv.org/abs/1[1]"}))
+    lines.append(json.dumps({"title": "Markdown link paper", "abstract": "We fine-tune BERT on SQuAD. Code: "
+                             "[GitHub](https://github.com/mdx/mdy) and [our demo](https://mdx.github.io/demo/)."}))
+    lines.append('{"title": "Lone \\ud800 surrogate paper", "abstract": "A \\ud800 B. We fine-tune BERT."}')
+    lines.append('{"title": "Control\\u0001 characters\\uffff paper", "abstract": "We fine-tune\\u0007 BERT\\u0085 '
+                 'on SQuAD\\u001b[31m."}')
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = folder / "out"
+    warnings = _Records()
+    logging.getLogger("kg").addHandler(warnings)
+    try:
+        result = run("build", source, "--out", out, "--skip-bad", "-q")
+    finally:
+        logging.getLogger("kg").removeHandler(warnings)
+    return source, out, result, "\n".join(warnings.messages)
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_a_hostile_url_never_aborts_a_build(hostile_build):
+    source, out, result, warnings = hostile_build
+    assert result.exit_code == 0, result.output
+    assert "-> 21 papers" in result.stdout  # every record but the one with a lone surrogate
+    # graph.ttl parses with both parsers, and the store holds the same triples
+    triples = list(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    g = rdflib.Graph().parse(out / "graph.ttl")
+    assert len(g) == len(triples) > 0
+    repos = {str(o) for o in g.objects(None, KGO.hasCode)}
+    assert "https://x.github.io/p/#/demo%23top" in repos
+    assert "https://github.com/x/%25zz" in repos
+    assert not any(r.startswith("https:///") for r in repos)
+
+
+def test_a_url_that_cannot_be_made_an_iri_is_dropped_with_a_warning_naming_file_and_line(hostile_build):
+    source, out, result, warnings = hostile_build
+    line = HOSTILE_URLS.index("https://github.com:abc/x/y") + 1
+    assert re.search(rf"{re.escape(str(source))}:{line}: code URL 'https://github.com:abc/x/y' .*left out",
+                     warnings), warnings
+    url_line = len(HOSTILE_URLS) + 1  # the url field with [1] is percent-encoded, not dropped
+    g = rdflib.Graph().parse(out / "graph.ttl")
+    assert rdflib.URIRef("https://arxiv.org/abs/1%5B1%5D") in set(g.objects(None, rdflib.URIRef("https://schema.org/url")))
+    assert f"{source}:{url_line}:" not in warnings
+
+
+def test_markdown_links_are_links(hostile_build):
+    _, out, _, _ = hostile_build
+    g = rdflib.Graph().parse(out / "graph.ttl")
+    repos = {str(o) for o in g.objects(None, KGO.hasCode)}
+    assert {"https://github.com/mdx/mdy", "https://mdx.github.io/demo/"} <= repos
+
+
+def test_a_lone_surrogate_is_one_bad_record_naming_file_and_line(hostile_build):
+    source, out, result, warnings = hostile_build
+    line = len(HOSTILE_URLS) + 3
+    assert f"kg: skipped: {source}:{line}: 'title' holds a lone surrogate (U+D800)" in result.stderr
+    strict = run("build", source, "--out", out.parent / "strict", "-q")
+    assert strict.exit_code == 2
+    assert one_line_error(strict).startswith(f"kg: error: {source}:{line}: 'title' holds a lone surrogate")
+    assert not (out.parent / "strict").exists()
+
+
+def test_control_characters_are_cleaned_at_the_source(hostile_build, tmp_path):
+    source, out, _, _ = hostile_build
+    paper = [p for p in read_sources(source, skip_bad=True) if p.title.startswith("Control")][0]
+    assert paper.title == "Control  characters  paper"
+    assert paper.abstract == "We fine-tune  BERT  on SQuAD [31m."
+    listing = tmp_path / "daily.txt"  # raw control bytes in a Daily Papers listing
+    listing.write_bytes(b"A title\x07 with a bell\n" + b"An abstract with an escape \x1b[0m and DEL \x7f. " * 20 + b"\n")
+    (daily,) = read_sources(listing)
+    assert daily.title == "A title  with a bell"
+    assert "\x1b" not in daily.abstract and "\x7f" not in daily.abstract
