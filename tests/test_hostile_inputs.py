@@ -2,13 +2,19 @@
 output stays well-formed. Each test reproduces a failure found by the adversarial probe of issue 14."""
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 from typer.testing import CliRunner
 
+import kg.errors
+import kg.sources
 from kg.cli import app
 from kg.graph import code_iri
 from kg.sources import read_sources
@@ -160,3 +166,126 @@ def test_control_characters_are_cleaned_at_the_source(hostile_build, tmp_path):
     (daily,) = read_sources(listing)
     assert daily.title == "A title  with a bell"
     assert "\x1b" not in daily.abstract and "\x7f" not in daily.abstract
+
+
+# --------------------------------------------------------------------------- the small ones (issue 14 item 5)
+
+SMALL = __import__("conftest").TESTS / "data" / "sources" / "papers.jsonl"
+SNAPSHOT = __import__("conftest").TESTS / "data" / "sources" / "arxiv-snapshot.json"
+
+
+def kg_process(*args, stdout=subprocess.PIPE, timeout=120):
+    """`python -m kg ARGS` in a child process (a hang fails the test instead of the whole run)."""
+    return subprocess.run([sys.executable, "-m", "kg", *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
+                          text=True, timeout=timeout)
+
+
+def test_a_fifo_is_refused_up_front(tmp_path):
+    fifo = tmp_path / "papers.jsonl"
+    os.mkfifo(fifo)  # no writer: opening it for reading would block for ever
+    result = kg_process("build", fifo, "--out", tmp_path / "out", "-q", timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == f"kg: error: {fifo}: is not a regular file (a FIFO, socket or device); " \
+                            f"{kg.sources._SUPPORTED}\n"
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(kg.errors.SourceError, match="is not a regular file"):
+        list(kg.sources.read_jsonl(fifo))
+
+
+@pytest.mark.parametrize("first", ['{"id": "0704.0001", "submitter": "x", "title": "trunc', '{"id": 1}', "[1, 2",
+                                   '{"abstract": "x"}', "{}", "null", "\x00\x01 binary junk"])
+def test_arxiv_detection_reads_past_a_bad_first_line(tmp_path, first):
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(first + "\n" + SNAPSHOT.read_text(encoding="utf-8"), encoding="utf-8")
+    stats = kg.sources.SourceStats()
+    papers = list(read_sources(snapshot, skip_bad=True, stats=stats))
+    assert [p.id for p in papers] == [p.id for p in read_sources(SNAPSHOT)]
+    assert all(p.categories for p in papers)
+    assert stats.bad_records == 1 and stats.skipped[0].line == 1
+
+
+def test_exports_are_well_formed_xml_whatever_the_titles(tmp_path):
+    from kg.knowledge_graph import from_extractions
+    from kg.records import Extraction, Paper
+
+    titles = ["Control \x01 title", "Non-character \uffff title", "Fine title"]
+    from_extractions([Extraction(Paper(t, "An abstract \x0b with \x1f.")) for t in titles], out=tmp_path / "out")
+    for name in ("g.rdf", "g.graphml"):
+        result = run("export", tmp_path / name, "--store", tmp_path / "out" / "store")
+        assert result.exit_code == 0, result.output
+        ElementTree.parse(tmp_path / name)  # raises on ill-formed XML
+    g = rdflib.Graph().parse(tmp_path / "g.rdf", format="xml")
+    assert {str(t) for t in g.objects(None, rdflib.URIRef("http://purl.org/dc/terms/title"))} == {
+        "Control \ufffd title", "Non-character \ufffd title", "Fine title"}
+    labels = {e.text for e in ElementTree.parse(tmp_path / "g.graphml").iter() if e.text and "title" in e.text}
+    assert labels == {"Control \ufffd title", "Non-character \ufffd title", "Fine title"}
+
+
+def test_bad_record_reports_are_bounded(tmp_path):
+    source = tmp_path / "many-bad.jsonl"
+    source.write_text(SMALL.read_text(encoding="utf-8")
+                      + "".join(f'{{"title": "broken {i}", "abstract": \n' for i in range(3000)), encoding="utf-8")
+    stats = kg.sources.SourceStats()
+    assert len(list(read_sources(source, skip_bad=True, stats=stats))) == 3
+    assert stats.bad_records == 3000 and len(stats.skipped) == kg.sources.MAX_REPORTED_BAD
+    result = run("build", source, "--out", tmp_path / "out", "--skip-bad", "-q")
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("kg: skipped:")]
+    assert len(skipped) == kg.sources.MAX_REPORTED_BAD + 1
+    assert skipped[-1] == f"kg: skipped: … and {3000 - kg.sources.MAX_REPORTED_BAD:,} more bad records"
+    assert "3000 bad records skipped -> 3 papers" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["build", "query"])
+def test_a_closed_stdout_is_quiet(tmp_path, command):
+    out = tmp_path / "out"
+    if command == "query":
+        assert run("build", SMALL, "--out", out, "-q").exit_code == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader went away before the first line (`kg … | head -0`)
+    try:
+        args = ("build", SMALL, "--out", out, "-q") if command == "build" else \
+            ("query", "--store", out / "store", "SELECT * { ?s ?p ?o }")
+        result = kg_process(*args, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr, result.stderr
+    assert (out / "graph.ttl").is_file()
+
+
+def test_span_finder_annotations_are_the_same_as_spacys_in_linear_time():
+    """The linear span_finder (kg.nlp.spans) gives spaCy's spans, in spaCy's order, on a long dense abstract."""
+    import spacy.pipeline.span_finder as sf
+
+    from kg.nlp.spans import MODEL_DIR, load_model
+
+    model = load_model(MODEL_DIR)
+    finder = model.get_pipe("span_finder")
+    text = ("We train ResNet-50 and ViT-B/16 on ImageNet and CIFAR-10 with Adam, and evaluate BERT on SQuAD. " * 40)
+    doc = model.make_doc(text)
+    for _, proc in model.pipeline[:model.pipe_names.index("span_finder")]:
+        doc = proc(doc)
+    scores = finder.predict([doc])
+    finder.set_annotations([doc], scores)  # paperkg's
+    ours = [(s.start, s.end) for s in doc.spans[finder.cfg["spans_key"]]]
+    sf.SpanFinder.set_annotations(finder, [doc], scores)  # spaCy's own
+    theirs = [(s.start, s.end) for s in doc.spans[finder.cfg["spans_key"]]]
+    assert ours == theirs and len(ours) > 100
+
+
+def test_output_paths_are_checked_before_anything_is_replaced(tmp_path):
+    out = tmp_path / "out"
+    assert run("build", SMALL, "--out", out, "-q").exit_code == 0
+    before = {name: (out / name).stat().st_mtime_ns for name in ("graph.ttl", "store")}
+    store_files = sorted(p.name for p in (out / "store").iterdir())
+    (out / "explorer.html").unlink()
+    (out / "explorer.html").mkdir()
+    result = run("build", SMALL, "--out", out, "-q")
+    assert result.exit_code == 2
+    assert one_line_error(result) == f"kg: error: {out / 'explorer.html'}: is a directory, so explorer.html " \
+                                     "cannot be written there; move it away"
+    assert {name: (out / name).stat().st_mtime_ns for name in ("graph.ttl", "store")} == before
+    assert sorted(p.name for p in (out / "store").iterdir()) == store_files
+    added = run("add", SNAPSHOT, "--out", out, "-q")
+    assert added.exit_code == 2 and "explorer.html: is a directory" in one_line_error(added)

@@ -97,6 +97,8 @@ def open_binary(path: Path) -> Iterator[BinaryIO]:
     Raises :class:`SourceError` (line ``None``) if the file cannot be opened, or if it is named
     ``*.gz`` but is not gzip.
     """
+    if path.exists() and not path.is_file() and not path.is_dir():  # opening a FIFO blocks until a writer comes
+        raise SourceError(str(path), None, "is not a regular file (a FIFO, socket or device); give a file")
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except FileNotFoundError as err:

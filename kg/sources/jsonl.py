@@ -224,28 +224,43 @@ def read_arxiv(
     return _read(path, _paper_from_arxiv, skip_bad, on_skip, filter, on_filtered, _arxiv_categories, _arxiv_date)
 
 
+_ARRAY = "holds a JSON array, not JSON Lines (one object per line); convert it, e.g. with: jq -c '.[]' FILE > FILE.jsonl"
+
+#: Good records :func:`sniff_json_format` looks at, and lines it reads at most to find them.
+SNIFF_RECORDS = 5
+SNIFF_LINES = 1_000
+
+
 def sniff_json_format(path: str | Path) -> str:
-    """Tell an arXiv snapshot from generic JSON Lines by the first good record (a line holding a JSON object).
+    """Tell an arXiv snapshot from generic JSON Lines by its first good records (lines holding a JSON object).
 
-    It is ``"arxiv"`` if that record has ``id`` and ``categories`` and (``update_date`` or ``versions``),
-    else ``"jsonl"``. Bad lines before it (not UTF-8, not JSON, not an object) are passed over, so that a
-    snapshot whose first line is corrupt is still read as a snapshot (the reader then reports that line);
-    a file without any good record is ``"jsonl"``.
+    It is ``"arxiv"`` if at least half of the first :data:`SNIFF_RECORDS` good records (within the first
+    :data:`SNIFF_LINES` lines) have ``id`` and ``categories`` and (``update_date`` or ``versions``), else
+    ``"jsonl"``. Bad lines (not UTF-8, not JSON, not an object) are passed over, and one corrupt record that
+    still parses (``{"id": 1}``) does not outvote the rest, so that a snapshot whose first line is corrupt is
+    still read as a snapshot (the reader then reports that line); a file without any good record is ``"jsonl"``.
 
-    :raises SourceError: if the file cannot be read, or holds a JSON array instead of JSON Lines.
+    :raises SourceError: if the file cannot be read, or holds a JSON array instead of JSON Lines (its first line is
+        ``[``, or starts with ``[`` and no line read holds an object: ``[1, 2]`` before records is a bad line).
     """
     path = Path(path)
     first = True
+    array_at = None  # the line of a "[" that starts the file, if it does
+    votes = records = 0
     with open_binary(path) as stream:
         for line in iter_lines(stream, path):
+            if line.number > SNIFF_LINES or records >= SNIFF_RECORDS:
+                break
             if line.error is not None:
                 first = False
                 continue
             text = line.text.strip()
             if not text:
                 continue
+            if first and text == "[":  # a pretty-printed JSON array
+                raise SourceError(str(path), line.number, _ARRAY)
             if first and text.startswith("["):
-                raise SourceError(str(path), line.number, "holds a JSON array, not JSON Lines (one object per line); convert it, e.g. with: jq -c '.[]' FILE > FILE.jsonl")
+                array_at = line.number
             first = False
             if not text.startswith("{"):
                 continue
@@ -254,8 +269,11 @@ def sniff_json_format(path: str | Path) -> str:
             except (ValueError, RecursionError):
                 continue
             if isinstance(record, dict):
-                return "arxiv" if looks_like_arxiv(record) else "jsonl"
-    return "jsonl"
+                records += 1
+                votes += looks_like_arxiv(record)
+    if array_at is not None and not records:  # "[" first and no line holds an object: a JSON array
+        raise SourceError(str(path), array_at, _ARRAY)
+    return "arxiv" if records and 2 * votes >= records else "jsonl"
 
 
 def looks_like_arxiv(record: object) -> bool:
