@@ -161,6 +161,10 @@ def test_control_characters_are_cleaned_at_the_source(hostile_build, tmp_path):
     paper = [p for p in read_sources(source, skip_bad=True) if p.title.startswith("Control")][0]
     assert paper.title == "Control  characters  paper"
     assert paper.abstract == "We fine-tune  BERT  on SQuAD [31m."
+    escapes = tmp_path / "escapes.jsonl"  # JSON's short escapes for control characters (found by fuzzing)
+    escapes.write_text('{"title": "Back\\bspace", "abstract": "Form\\ffeed \\\\b kept."}\n', encoding="utf-8")
+    (paper,) = read_sources(escapes)
+    assert (paper.title, paper.abstract) == ("Back space", "Form feed \\b kept.")
     listing = tmp_path / "daily.txt"  # raw control bytes in a Daily Papers listing
     listing.write_bytes(b"A title\x07 with a bell\n" + b"An abstract with an escape \x1b[0m and DEL \x7f. " * 20 + b"\n")
     (daily,) = read_sources(listing)

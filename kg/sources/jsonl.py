@@ -53,6 +53,8 @@ _AUTHOR_SEPARATOR = re.compile(r"\s*(?:[,;&]|\band\b)\s*")
 _TERM_SEPARATOR = re.compile(r"\s*[,;]\s*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL = re.compile(r"https?://\S+")
+#: JSON escapes that can stand for a lone surrogate or a character that is not text (``\u0001``, ``\b``, ``\f``).
+_TEXT_ESCAPE = re.compile(r"\\[ubf]")
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 
 
@@ -87,7 +89,7 @@ def _objects(path: Path, report: Reporter) -> Iterator[tuple[int, dict[str, Any]
             if not isinstance(value, dict):
                 report(bad(path, line.number, f"expected a JSON object, found {_json_type(value)}"))
                 continue
-            if "\\u" in text:  # an escape may stand for a surrogate or a character that is not text
+            if _TEXT_ESCAPE.search(text):  # an escape may stand for a surrogate or a character that is not text
                 try:
                     value = _clean_value(value)
                 except _BadRecord as err:
