@@ -6,6 +6,7 @@ and exits non-zero (2 for bad input, 1 otherwise).
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -37,8 +38,21 @@ def _errors(fn: Callable) -> Callable:
         except KGError as err:
             typer.echo(f"kg: error: {err}", err=True)
             raise typer.Exit(err.exit_code) from err
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            raise typer.Exit(0) from None
 
     return wrapper
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away (``kg query … | head -1``): what it read is all it wanted, and the command
+    has done its work, so exit 0 without a traceback; stdout goes to /dev/null so that the final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # no real stdout (a test runner's): nothing to flush into the closed pipe
 
 
 def _open(store: Optional[Path], graph: Optional[Path]):
@@ -150,10 +164,9 @@ def build(
     g = build_graph(sources or None, out=out, format=format, skip_bad=skip_bad, filter=paper_filter,
                     n_process=n_process, scheduler=scheduler, progress=False if quiet else None, nlp=_nlp(model))
     r = g.report
-    for err in r.skipped:
-        typer.echo(f"kg: skipped: {err}", err=True)
+    _echo_skipped(r)
     typer.echo(f"{_read_line(r)}, {r.duplicates} duplicates dropped, "
-               f"{len(r.skipped)} bad records skipped -> {r.papers} papers ({r.seconds:.1f} s)")
+               f"{r.bad_records} bad records skipped -> {r.papers} papers ({r.seconds:.1f} s)")
     typer.echo(_format_stats(g.stats()))
     _echo_outputs(out)
 
@@ -192,10 +205,9 @@ def add(
     g = load(out)
     r = g.add(sources, format=format, skip_bad=skip_bad, filter=paper_filter, n_process=n_process,
               progress=False if quiet else None, nlp=_nlp(model))
-    for err in r.skipped:
-        typer.echo(f"kg: skipped: {err}", err=True)
+    _echo_skipped(r)
     typer.echo(f"{_read_line(r)} -> {r.papers} papers added, {r.updated} re-extracted, "
-               f"{r.duplicates} already in the graph or repeated, {len(r.skipped)} bad records skipped "
+               f"{r.duplicates} already in the graph or repeated, {r.bad_records} bad records skipped "
                f"({r.seconds:.1f} s)")
     typer.echo(_format_stats(g.stats()))
     _echo_outputs(out)
@@ -240,6 +252,14 @@ def train(
     report = training.train(out, gold=sources, config=config or training.DEFAULT_CONFIG, exclude=exclude, seed=seed,
                             parallel=parallel)
     typer.echo(training.format_report(report))
+
+
+def _echo_skipped(r) -> None:
+    """One line per bad record skipped, for the first few (kg.sources.MAX_REPORTED_BAD), then one with the count."""
+    for err in r.skipped:
+        typer.echo(f"kg: skipped: {err}", err=True)
+    if r.bad_records > len(r.skipped):
+        typer.echo(f"kg: skipped: … and {r.bad_records - len(r.skipped):,} more bad records", err=True)
 
 
 def _echo_outputs(out: Path) -> None:

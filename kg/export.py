@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
+import re
 from pathlib import Path
 
 import rdflib
@@ -28,6 +30,23 @@ RDF_FORMATS: dict[str, str] = {
     ".xml": "xml",
 }
 QUAD_FORMATS = {"nquads", "trig"}
+#: rdflib formats written as XML.
+XML_FORMATS = {"xml", "pretty-xml", "trix"}
+
+#: Characters XML 1.0 does not allow (C0 controls but tab, line feed and carriage return; lone surrogates;
+#: U+FFFE, U+FFFF): a literal holding one is written with U+FFFD in its place, so that the file is well-formed.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+log = logging.getLogger(__name__)
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 does not allow replaced by U+FFFD.
+
+    >>> xml_text("A\x01B\uffff") == "A\ufffdB\ufffd"
+    True
+    """
+    return XML_INVALID.sub("\ufffd", text) if XML_INVALID.search(text) else text
 
 def to_networkx(source):
     """The graph as a ``networkx.MultiDiGraph``: papers, entities and code repositories as nodes.
@@ -102,16 +121,33 @@ def write_rdf(dataset: rdflib.Dataset, path: str | os.PathLike, format: str | No
     triple formats get the union of all graphs."""
     fmt = rdf_format(path, format)
     data = dataset if fmt in QUAD_FORMATS else union_graph(dataset)
+    if fmt in XML_FORMATS:
+        data = _xml_safe(data)
     with atomic_file(path, "wb") as f:
         data.serialize(destination=f, format=fmt, encoding="utf-8")
     return Path(path)
 
 
+def _xml_safe(graph: rdflib.Graph) -> rdflib.Graph:
+    """``graph`` itself, or a copy whose literals hold no character XML forbids (see :data:`XML_INVALID`)."""
+    bad = [t for t in graph if isinstance(t[2], rdflib.Literal) and XML_INVALID.search(str(t[2]))]
+    if not bad:
+        return graph
+    log.warning("%d literals hold characters XML does not allow; written with U+FFFD in their place", len(bad))
+    for s, p, o in bad:
+        graph.remove((s, p, o))
+        graph.add((s, p, rdflib.Literal(xml_text(str(o)), lang=o.language, datatype=o.datatype)))
+    return graph
+
+
 def write_graphml(source, path: str | os.PathLike) -> Path:
-    """Write the networkx view of the graph as GraphML (for Gephi, yEd, Cytoscape), atomically."""
+    """Write the networkx view of the graph as GraphML (for Gephi, yEd, Cytoscape), atomically; a character
+    XML does not allow (:data:`XML_INVALID`) is written as U+FFFD."""
     import networkx as nx
 
     g = to_networkx(source)
+    for _, data in g.nodes(data=True):
+        data["label"] = xml_text(data["label"])
     with atomic_file(path, "wb") as f:
         nx.write_graphml(g, f)
     return Path(path)

@@ -38,9 +38,14 @@ GRAPH = BASE + "graph/"
 #: Named graph holding what papers share: canonical entities, code repositories, components.
 ENTITIES_GRAPH = GRAPH + "entities"
 
-#: Characters left as they are in a code URL; anything else (spaces, quotes, <>, {}, non-ASCII)
-#: is percent-encoded so that the IRI is valid in every RDF syntax.
-_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+#: Characters left as they are in a URL's path, query and fragment (RFC 3987's; ``[ ]`` only in a host, ``#``
+#: only once); anything else (spaces, quotes, <>, {}, non-ASCII) is percent-encoded so that the IRI is valid
+#: in every RDF syntax.
+_PATH_SAFE = ":/?@!$&'()*+,;=%~-._"
+#: Characters left as they are in a host name (and user info).
+_HOST_SAFE = "!$&'()*+,;=%~-._"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 #: Digits kept of a confidence: three are enough to tell bands apart and keep output stable.
 _CONFIDENCE_PLACES = Decimal("0.001")
 
@@ -97,18 +102,57 @@ def entity_iri(entity: Entity | str) -> str:
     return f"{ENTITY}{etype.lower()}/{name}"
 
 
-def code_iri(url: str) -> str:
-    """The code repository's IRI: the URL as written, made a valid absolute IRI
-    (``https://`` added when the text gives none, unsafe characters percent-encoded).
+def code_iri(url: str) -> str | None:
+    """The IRI of a URL from a paper's text or record (a code repository, a landing page): the URL as written,
+    made a valid absolute IRI, or ``None`` when it cannot be one. This is the one place where text becomes an IRI.
+
+    ``https://`` is added when the text gives no scheme; characters not allowed where they stand are
+    percent-encoded (spaces, quotes, ``<>{}|^`` and backslash, non-ASCII, ``[ ]`` outside the host, a ``#``
+    after the first, a ``%`` not followed by two hex digits); a URL without a host, with a port that is not
+    a number up to 65535, or that is still not an IRI by Oxigraph's rules (those of the store's parsers)
+    gives ``None``.
 
     >>> code_iri("https://github.com/a/b c")
     'https://github.com/a/b%20c'
     >>> code_iri("github.com/a/b")
     'https://github.com/a/b'
+    >>> code_iri("https://x.github.io/p/#/demo#top"), code_iri("https://github.com/x/y%")
+    ('https://x.github.io/p/#/demo%23top', 'https://github.com/x/y%25')
+    >>> code_iri("https://github.com:abc/x/y"), code_iri("https:///x/y")
+    (None, None)
     """
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+    if not _SCHEME.match(url):
         url = "https://" + url
-    return quote(url, safe=_IRI_SAFE)
+    scheme, _, rest = url.partition("://")
+    end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    userinfo, at, hostport = authority.rpartition("@")
+    if hostport.startswith("["):  # an IPv6 literal: [::1]:8080
+        host, bracket, port = hostport.partition("]")
+        host += bracket
+        if port and not port.startswith(":"):
+            return None
+        port = port[1:]
+    else:
+        host, _, port = hostport.partition(":")
+    if not host or (port and not (port.isdigit() and int(port) <= 65535)):
+        return None
+    if not host.startswith("["):
+        host = _fix_percent(quote(host, safe=_HOST_SAFE))
+    userinfo = _fix_percent(quote(userinfo, safe=_HOST_SAFE + ":")) + at
+    body, hash_, fragment = tail.partition("#")
+    iri = (f"{scheme}://{userinfo}{host}{':' + port if port else ''}"
+           f"{_fix_percent(quote(body, safe=_PATH_SAFE))}{hash_}{_fix_percent(quote(fragment, safe=_PATH_SAFE))}")
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return None
+    return iri
+
+
+def _fix_percent(text: str) -> str:
+    """``%`` not starting a percent-encoded byte, encoded itself (``%zz`` -> ``%25zz``)."""
+    return _BAD_PERCENT.sub("%25", text)
 
 
 def component_iri(name: str) -> str:
@@ -123,22 +167,25 @@ def _node(iri: str, paper: Paper | None = None) -> ox.NamedNode:
         raise GraphError(f"cannot make an IRI of {iri!r}{where}: {err}") from err
 
 
-def _url_node(url: str, paper: Paper, what: str) -> ox.NamedNode | None:
-    """A URL from the text as an IRI node, or ``None`` (with a warning naming the paper) when even
-    percent-encoded it is not a valid IRI (e.g. ``https://host:port-that-is-not-a-number``)."""
-    try:
-        return ox.NamedNode(code_iri(url))
-    except ValueError as err:
-        log.warning("%s:%s: %s %r of paper %r is not a valid IRI (%s); left out", paper.source, paper.line, what, url,
-                    paper.title, err)
+def _url_node(url: str, paper: Paper, what: str, warn: bool = True) -> ox.NamedNode | None:
+    """A URL from the text as an IRI node (:func:`code_iri`), or ``None`` when it cannot be made a valid IRI
+    (e.g. ``https://host:port-that-is-not-a-number``): then it is left out of the paper, with a warning
+    naming the file, line and paper when ``warn``."""
+    iri = code_iri(url)
+    if iri is None:
+        if warn:
+            log.warning("%s:%s: %s %r of paper %r cannot be made a valid IRI; left out", paper.source, paper.line,
+                        what, url[:200], paper.title[:80])
         return None
+    return ox.NamedNode(iri)
 
 
-def code_repositories(lp: LinkedPaper) -> list[tuple[CodeLink, ox.NamedNode]]:
-    """A linked paper's code links with their repositories' IRI nodes; a URL that cannot be an IRI is left out."""
+def code_repositories(lp: LinkedPaper, warn: bool = True) -> list[tuple[CodeLink, ox.NamedNode]]:
+    """A linked paper's code links with their repositories' IRI nodes; a URL that cannot be an IRI is left
+    out (with a warning when ``warn``)."""
     out = []
     for c in lp.code:
-        node = _url_node(c.url, lp.paper, "code URL")
+        node = _url_node(c.url, lp.paper, "code URL", warn)
         if node is not None:
             out.append((c, node))
     return out
@@ -156,7 +203,7 @@ def _integer(n: int) -> ox.Literal:
 def paper_quads(lp: LinkedPaper) -> list[ox.Quad]:
     """The quads of one linked paper's named graph (metadata, links, evidence, code links).
 
-    Raises: GraphError naming the paper if a URL in it cannot be made a valid IRI.
+    A URL of the paper or of its code that cannot be made a valid IRI is left out, with a warning.
     """
     paper = lp.paper
     g = _node(paper_graph_iri(paper))
@@ -212,7 +259,7 @@ def paper_quads(lp: LinkedPaper) -> list[ox.Quad]:
 
 def code_iris(lp: LinkedPaper) -> list[str]:
     """The IRIs of the code repositories a linked paper links to (typed in the entities graph)."""
-    return sorted({node.value for _, node in code_repositories(lp)})
+    return sorted({node.value for _, node in code_repositories(lp, warn=False)})  # paper_quads warns
 
 
 def entity_quads(entity: Entity) -> list[ox.Quad]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from .errors import GraphError, QueryError, SourceError, StoreError
+from .errors import GraphError, OptionError, QueryError, SourceError, StoreError
 from .extractions import EXTRACTIONS_FILE, read_extractions, segments
 from .records import Extraction
 from .vocab import ENTITY_TYPES, PREFIXES
@@ -56,7 +56,8 @@ class BuildReport:
     duplicates: int = 0
     papers: int = 0
     updated: int = 0
-    skipped: list[SourceError] = field(default_factory=list)
+    skipped: list[SourceError] = field(default_factory=list)  #: the first bad records (kg.sources.MAX_REPORTED_BAD)
+    bad_records: int = 0  #: bad records skipped, all of them
     seconds: float = 0.0
     filtered: int = 0
     filtered_no_field: int = 0
@@ -290,8 +291,9 @@ class KnowledgeGraph:
 
         result = self._update(extractions, _progress(progress))
         report = BuildReport(files=stats.files_read, records=stats.records_read,
-                             duplicates=stats.records_read - todo_count - len(stats.skipped) + result.duplicates,
+                             duplicates=stats.records_read - todo_count - stats.bad_records + result.duplicates,
                              papers=result.added, updated=result.replaced, skipped=list(stats.skipped),
+                             bad_records=stats.bad_records,
                              seconds=time.perf_counter() - t0, filtered=stats.filtered_out,
                              filtered_no_field=stats.filtered_no_field)
         log.info("added %d papers, re-extracted %d in %.1f s", report.papers, report.updated, report.seconds)
@@ -310,6 +312,7 @@ class KnowledgeGraph:
         from .store import Store, is_store
         from .tables import record_digest
 
+        check_outputs(self.folder)
         path = self.store.path
         if not self.store.read_only and is_store(path):
             # this handle would write into the new store's directory when closed after the swap (RocksDB
@@ -479,6 +482,35 @@ class _Outputs:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def check_outputs(folder: str | os.PathLike | None) -> None:
+    """Check that the outputs of ``folder`` (``graph.ttl``, ``store/``, ``explorer.html``) can be written, before
+    anything is read or replaced: a build that would fail at its last step must not start.
+
+    Raises: :class:`kg.errors.OptionError` (exit 2) naming the path: the folder is a file, an output's path is
+      taken by something else (``explorer.html`` a directory, ``store`` a file), or the folder cannot be written.
+    """
+    if folder is None:
+        return
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OptionError(f"{folder}: is a file, not a folder; give a folder for the outputs (e.g. --out out)")
+    for name, want_dir in ((GRAPH_FILE, False), (STORE_DIR, True), (EXPLORER_FILE, False)):
+        path = folder / name
+        if not (path.exists() or path.is_symlink()):
+            continue
+        if want_dir and not path.is_dir():
+            raise OptionError(f"{path}: is not a directory, so the store cannot be written there; move it away")
+        if not want_dir and not path.is_file():
+            kind = "a directory" if path.is_dir() else "not a regular file"
+            raise OptionError(f"{path}: is {kind}, so {name} cannot be written there; move it away")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OptionError(f"{existing}: cannot be written (permission denied), so the outputs cannot be written "
+                          f"in {folder}")
+
+
 def _progress(progress: Progress | bool | None) -> Progress:
     from .progress import Progress
 
@@ -513,8 +545,10 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
         when stderr is a terminal).
     Returns: a :class:`KnowledgeGraph` whose ``report`` says what was read.
     Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``);
-      :class:`kg.errors.StoreError` if another process is writing ``out``; :class:`kg.errors.ClusterError` if
-      the Dask cluster cannot be used, :class:`kg.errors.PipelineError` if its workers kept dying on a task.
+      :class:`kg.errors.StoreError` if another process is writing ``out``; :class:`kg.errors.OptionError` if an
+      output of ``out`` cannot be written (checked first: see :func:`check_outputs`);
+      :class:`kg.errors.ClusterError` if the Dask cluster cannot be used, :class:`kg.errors.PipelineError` if its
+      workers kept dying on a task.
 
     >>> g = build("tests/data/sources/papers.jsonl")
     >>> g.report.papers, len(g.papers())
@@ -525,6 +559,7 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     from .sources import SourceStats, read_sources
 
     t0 = time.perf_counter()
+    check_outputs(out)
     if sources is not None and isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     sources = list(sources) if sources else None
@@ -539,6 +574,7 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
         found = _extract_on_cluster(papers, scheduler, nlp, batch_size, n_process)
     g = from_extractions(progress.papers(found, total=total), out=out, progress=progress)
     g.report.files, g.report.records, g.report.skipped = stats.files_read, stats.records_read, list(stats.skipped)
+    g.report.bad_records = stats.bad_records
     g.report.duplicates += stats.duplicates_dropped
     g.report.filtered, g.report.filtered_no_field = stats.filtered_out, stats.filtered_no_field
     g.report.seconds = time.perf_counter() - t0
@@ -572,6 +608,7 @@ def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLik
     from .store import Store
 
     progress = _progress(progress)
+    check_outputs(out)
     cleanup = None  # what to delete if the build fails: a folder this call made
     if out is None:
         folder = None

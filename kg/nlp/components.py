@@ -175,8 +175,8 @@ class CodeLinks:
         for start, end, url in code_links.find_code_links(doc_text(doc)):
             span = doc.char_span(start, end, label="CODE") or doc.char_span(
                 start, end, label="CODE", alignment_mode="contract")
-            if span is None:
-                continue
+            if span is None or not span.text.lower().startswith(url[:12].lower()):
+                continue  # the tokens cut the URL's start off ("GitHub](https://…" gave "/x/y"): not a URL
             sentence = span.sent.text if doc.has_annotation("SENT_START") else doc_text(doc)
             if code_links.is_paper_code(url, sentence):
                 spans.append(span)
@@ -655,13 +655,30 @@ class LearnedResolver:
             forms.setdefault(id(group), set()).add(span.text)
             if id(group) not in proposed and etype in ("Method", "Architecture", "Dataset"):
                 proposed[id(group)] = resolver.proposed_probability(group.features, etype) >= ROLE_THRESHOLD
+        # per group, computed once (a group may hold thousands of mentions in a long text): its mentions by
+        # offsets, the best of them by label, and its canonical name (the catalogue's first)
+        by_offsets: dict[int, dict[tuple[int, int], list[Candidate]]] = {}
+        best: dict[tuple[int, str], Candidate] = {}
+        canonicals: dict[int, str | None] = {}
+        for span, group, etype, _ in selected:
+            if id(group) not in by_offsets:
+                offsets: dict[tuple[int, int], list[Candidate]] = {}
+                for c in group.mentions:
+                    offsets.setdefault((c.start, c.end), []).append(c)
+                by_offsets[id(group)] = offsets
+                canonicals[id(group)] = next((c.canonical for c in sorted(
+                    group.mentions, key=lambda c: c.component != "paperkg_catalogue") if c.canonical), None)
         for ent, (span, group, etype, p) in zip(doc.ents, selected):
             label = ent.label_
-            same = [c for c in group.mentions if (c.start, c.end) == (span.start_char, span.end_char)]
-            source = max(same or group.mentions, key=lambda c: (c.label == label, c.component != "paperkg_spans",
-                                                                 c.confidence))
-            canonical = next((c.canonical for c in sorted(group.mentions, key=lambda c: c.component != "paperkg_catalogue")
-                              if c.canonical), None) or ent.text
+            same = by_offsets[id(group)].get((span.start_char, span.end_char))
+            if same:
+                source = max(same, key=lambda c: (c.label == label, c.component != "paperkg_spans", c.confidence))
+            else:
+                if (id(group), label) not in best:
+                    best[(id(group), label)] = max(group.mentions, key=lambda c: (
+                        c.label == label, c.component != "paperkg_spans", c.confidence))
+                source = best[(id(group), label)]
+            canonical = canonicals[id(group)] or ent.text
             ent._.paperkg_component = source.component
             ent._.paperkg_confidence = p
             ent._.paperkg_canonical = canonical

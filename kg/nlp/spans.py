@@ -10,9 +10,13 @@ The model loads from the package directory, never from the network; ``to_disk`` 
 """
 from __future__ import annotations
 
+import bisect
 import logging
+import types
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import numpy
 
 import spacy
 from spacy.language import Language
@@ -49,7 +53,30 @@ def load_model(path: str | Path, min_score: float = MIN_SCORE) -> Language:
     model = spacy.load(path)
     if "spancat" in model.pipe_names:
         model.get_pipe("spancat").cfg["threshold"] = min_score
+    if "span_finder" in model.pipe_names:
+        finder = model.get_pipe("span_finder")
+        finder.set_annotations = types.MethodType(_set_finder_annotations, finder)
     return model
+
+
+def _set_finder_annotations(finder, docs: Iterable[Doc], scores) -> None:
+    """spaCy's ``SpanFinder.set_annotations`` in linear time: the same spans in the same order, but each start
+    is paired only with the ends within ``min_length`` … ``max_length`` tokens of it, found by bisection,
+    instead of with every end of the doc (quadratic: 3.5 of the 6.6 s a 25,000-character abstract took)."""
+    threshold, min_length, max_length = finder.cfg["threshold"], finder.cfg["min_length"], finder.cfg["max_length"]
+    offset = 0
+    for doc in docs:
+        doc_scores = numpy.asarray(scores[offset: offset + len(doc)])
+        starts = numpy.flatnonzero(doc_scores[:, 0] >= threshold).tolist() if len(doc) else []
+        ends = numpy.flatnonzero(doc_scores[:, 1] >= threshold).tolist() if len(doc) else []
+        spans = []
+        for start in starts:
+            j = bisect.bisect_left(ends, start + max(1, min_length or 1) - 1)
+            while j < len(ends) and (max_length is None or ends[j] + 1 - start <= max_length):
+                spans.append(doc[start: ends[j] + 1])
+                j += 1
+        doc.spans[finder.cfg["spans_key"]] = spans
+        offset += len(doc)
 
 
 class SpanModel:

@@ -3,7 +3,8 @@
 Blank English already keeps "ResNet-50", "CIFAR-10", "GPT-4", "SD3.5" and URLs whole, and splits
 "U-Net" / "self-supervised" at the hyphen (which phrase patterns tokenised the same way still match).
 It breaks "ImageNet-1K" into "ImageNet-1" + "K" (a unit suffix) and "MoCo-v2" into three tokens, and
-leaves "Synthesis.https://github.com/x/y" (or a LaTeX leftover "x/y{https://…}") as one token.
+leaves "Synthesis.https://github.com/x/y" (or a LaTeX leftover "x/y{https://…}", or a Markdown link
+"[GitHub](https://github.com/x/y)") as one token.
 This module fixes those cases.
 """
 from __future__ import annotations
@@ -24,7 +25,9 @@ TOKEN_MATCH = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-\d+(?:\.\d+)?)*-(?:\d+(?:\.\
 #: one after a lower-case letter or after two capitals).
 URL_END_SUFFIXES = (r"(?<=/)[.,;:]", r"(?<=[A-Z])\.")
 
-URL_GLUE_PREFIXES = (r"https?://\S+?(?=[.~{]https?://)", r"[^\s.~{]+(?=[.~{]https?://)", r"[.~{](?=https?://)")
+URL_GLUE_PREFIXES = (r"https?://\S+?(?=[.~{]https?://)", r"[^\s.~{]+(?=[.~{]https?://)", r"[.~{](?=https?://)",
+                     # a Markdown link: "[GitHub](https://github.com/x/y)" -> "[", "GitHub", "]", "(", URL, ")"
+                     r"[^\s\[\]()]+(?=\]\(https?://)", r"\](?=\(https?://)")
 
 
 def customize(tokenizer: Tokenizer) -> Tokenizer:
@@ -40,6 +43,8 @@ def customize(tokenizer: Tokenizer) -> Tokenizer:
     ['at', 'https://github.com/a/b', '{', 'https://github.com/a/b', '}', '.']
     >>> [t.text for t in nlp("at https://a.github.io/p/. See https://github.com/hustvl/ViG.")]
     ['at', 'https://a.github.io/p/', '.', 'See', 'https://github.com/hustvl/ViG', '.']
+    >>> [t.text for t in nlp("Code: [our code](https://github.com/x/y).")]
+    ['Code', ':', '[', 'our', 'code', ']', '(', 'https://github.com/x/y', ')', '.']
     """
     tokenizer.token_match = TOKEN_MATCH.match
     prefixes = list(URL_GLUE_PREFIXES) + list(English.Defaults.prefixes)

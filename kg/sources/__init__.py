@@ -37,6 +37,7 @@ from kg.sources.jsonl import json_objects, read_arxiv, read_jsonl, sniff_json_fo
 __all__ = [
     "json_objects",
     "FORMATS",
+    "MAX_REPORTED_BAD",
     "MAX_ABSTRACT_CHARS",
     "MAX_LINE_BYTES",
     "MAX_TITLE_CHARS",
@@ -52,6 +53,11 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Bad records kept in full (in :attr:`SourceStats.skipped`, logged as warnings, printed by ``kg build``) when
+#: they are skipped; the others are only counted, so that memory and output stay the same whatever their number
+#: (a snapshot with a million corrupt lines).
+MAX_REPORTED_BAD = 20
 
 #: The formats :func:`read_papers` knows.
 FORMATS = ("daily", "jsonl", "arxiv")
@@ -78,7 +84,8 @@ class SourceStats:
     files_read: int = 0  #: files opened so far
     records_read: int = 0  #: good records that passed the filter, duplicates included
     duplicates_dropped: int = 0  #: records whose title key had been seen before
-    skipped: list[SourceError] = field(default_factory=list)  #: bad records (with ``skip_bad``)
+    skipped: list[SourceError] = field(default_factory=list)  #: the first :data:`MAX_REPORTED_BAD` bad records
+    bad_records: int = 0  #: bad records skipped (with ``skip_bad``), all of them
     filtered_out: int = 0  #: good records the filter excluded (by category or date)
     filtered_no_field: int = 0  #: of those, records without the categories or date the filter compares
     limit_reached: bool = False  #: reading stopped at the filter's limit
@@ -146,13 +153,15 @@ def _files(path: Path, format: str | None) -> list[tuple[Path, str | None]]:
             children = sorted(child for child in path.iterdir() if not child.name.startswith("."))
         except OSError as err:
             raise SourceError(str(path), None, f"cannot list the directory: {err.strerror or err}") from err
-        files = [child for child in children if child.is_file() and _fits(child, format)]
+        files = [child for child in children if child.is_file() and _fits(child, format)]  # no FIFO, socket …
         if not files:
             wanted = f" for format {format!r}" if format else ""
             raise SourceError(str(path), None, f"directory holds no supported file{wanted}; {_SUPPORTED}")
         return [(file, format) for file in files]
     if not path.exists():
         raise SourceError(str(path), None, f"no such file or directory; {_SUPPORTED}")
+    if not path.is_file():  # a FIFO would block the build until something writes to it
+        raise SourceError(str(path), None, f"is not a regular file (a FIFO, socket or device); {_SUPPORTED}")
     if format is None and _extension(path) not in _EXTENSIONS:
         raise SourceError(
             str(path), None,
@@ -193,9 +202,9 @@ def read_papers(
 
     :param path: a file, or a directory (its supported files are read in name order, not recursively).
     :param format: ``"daily"``, ``"jsonl"`` or ``"arxiv"``; by default chosen from the extension:
-        ``.txt`` is daily, ``.jsonl``/``.json`` is arxiv if the first record has ``id``,
-        ``categories`` and ``update_date`` or ``versions``, else jsonl (the first good record: bad
-        lines before it are passed over). ``.gz`` files are decompressed on the fly.
+        ``.txt`` is daily, ``.jsonl``/``.json`` is arxiv if at least half of its first good records
+        (up to 5) have ``id``, ``categories`` and ``update_date`` or ``versions``, else jsonl (bad lines
+        are passed over, so a corrupt first line does not decide; see :func:`sniff_json_format`). ``.gz`` files are decompressed on the fly.
     :param skip_bad: instead of raising on a bad record, pass it to ``on_skip`` and go on.
         Errors about a whole file (missing, unreadable, corrupt gzip) are raised even then.
     :param on_skip: called with each bad record's :class:`SourceError` when ``skip_bad``.
@@ -235,7 +244,8 @@ def read_sources(
 
     :param paths: files and directories; ``None`` or empty means :func:`bundled_corpus`.
     :param format: as in :func:`read_papers`, for every path.
-    :param skip_bad: skip bad records (each goes to ``stats.skipped`` and the log) instead of raising.
+    :param skip_bad: skip bad records instead of raising: each is counted in ``stats.bad_records``, and the
+        first :data:`MAX_REPORTED_BAD` go to ``stats.skipped`` and the log.
     :param filter: a :class:`PaperFilter`: only records of its categories and dates are read, and reading
         stops once its ``limit`` of distinct papers has been yielded.
     :param stats: a :class:`SourceStats` to fill in while the iterator runs.
@@ -266,8 +276,12 @@ def read_sources(
 def _distinct(plan: list[tuple[Path, str | None]], skip_bad: bool, filter: PaperFilter | None,
               stats: SourceStats) -> Iterator[Paper]:
     def skipped(error: SourceError) -> None:
-        log.warning("skipped bad record: %s", error)
-        stats.skipped.append(error)
+        stats.bad_records += 1
+        if len(stats.skipped) < MAX_REPORTED_BAD:
+            log.warning("skipped bad record: %s", error)
+            stats.skipped.append(error)
+        else:
+            log.debug("skipped bad record: %s", error)
 
     limit = filter.limit if filter is not None else None
     seen: set[str] = set()

@@ -10,6 +10,7 @@ import contextlib
 import gzip
 import io
 import logging
+import re
 import zlib
 from collections import deque
 from pathlib import Path
@@ -43,6 +44,15 @@ GZIP_MAGIC = b"\x1f\x8b"
 #: -> 94k lines/s, 256 KiB -> 97k, 1 MiB -> 96k, none -> 64k. A line that straddles a corrupt spot is
 #: reported up to this far early.
 GZIP_READ_AHEAD = 64 * 1024
+
+#: Characters that are not text, replaced by a space wherever a source holds them: C0 controls other than tab,
+#: line feed and carriage return; DEL; C1 controls; U+FFFE and U+FFFF (not characters). None is allowed in XML
+#: 1.0 (or usable in RDF/XML, GraphML, HTML), and none carries meaning in a title or an abstract.
+NOT_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+#: A lone UTF-16 surrogate: a JSON escape such as ``\ud800`` not part of a pair. It is not a character (it
+#: cannot be encoded as UTF-8), so a record holding one is rejected rather than guessed at.
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Called with each bad record: raises it, or reports it and lets the reader go on.
 Reporter = Callable[[SourceError], None]
@@ -87,6 +97,8 @@ def open_binary(path: Path) -> Iterator[BinaryIO]:
     Raises :class:`SourceError` (line ``None``) if the file cannot be opened, or if it is named
     ``*.gz`` but is not gzip.
     """
+    if path.exists() and not path.is_file() and not path.is_dir():  # opening a FIFO blocks until a writer comes
+        raise SourceError(str(path), None, "is not a regular file (a FIFO, socket or device); give a file")
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except FileNotFoundError as err:
@@ -118,7 +130,8 @@ def _readline(stream: BinaryIO, size: int, path: Path, number: int) -> bytes:
 
 
 def decode_line(raw: bytes, number: int, path: Path) -> Line:
-    """Decode one line of bytes (its line break included or not) as UTF-8 into a :class:`Line`."""
+    """Decode one line of bytes (its line break included or not) as UTF-8 into a :class:`Line`; characters
+    that are not text (:data:`NOT_TEXT`) become spaces."""
     raw = raw.rstrip(b"\n").rstrip(b"\r")
     if number == 1 and raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
@@ -126,10 +139,29 @@ def decode_line(raw: bytes, number: int, path: Path) -> Line:
     if nul >= 0:
         return Line(number, error=bad(path, number, f"NUL byte at byte {nul + 1} of the line; is this a binary or UTF-16 file? Save it as UTF-8 text"))
     try:
-        return Line(number, raw.decode("utf-8"))
+        return Line(number, clean_text(raw.decode("utf-8")))
     except UnicodeDecodeError as err:
         byte = raw[err.start]
         return Line(number, error=bad(path, number, f"byte 0x{byte:02x} at byte {err.start + 1} of the line is not UTF-8; save the file as UTF-8", err))
+
+
+def clean_text(text: str) -> str:
+    r"""``text`` with every character of :data:`NOT_TEXT` replaced by a space.
+
+    >>> clean_text("A\x01B\uffffC\tD")
+    'A B C\tD'
+    """
+    return NOT_TEXT.sub(" ", text) if NOT_TEXT.search(text) else text
+
+
+def surrogate_at(text: str) -> int | None:
+    r"""The 0-based index of the first lone surrogate in ``text``, or ``None``.
+
+    >>> surrogate_at("A \ud800 B"), surrogate_at("A \U0001F600 B")
+    (2, None)
+    """
+    m = SURROGATE.search(text)
+    return m.start() if m else None
 
 
 def iter_lines(stream: BinaryIO, path: Path) -> Iterator[Line]:

@@ -32,10 +32,13 @@ from kg.sources.base import (
     MAX_ABSTRACT_CHARS,
     MAX_TITLE_CHARS,
     Reporter,
+    NOT_TEXT,
     bad,
+    clean_text,
     iter_lines,
     make_reporter,
     open_binary,
+    surrogate_at,
 )
 from kg.sources.filters import FilterReason, PaperFilter
 
@@ -50,6 +53,8 @@ _AUTHOR_SEPARATOR = re.compile(r"\s*(?:[,;&]|\band\b)\s*")
 _TERM_SEPARATOR = re.compile(r"\s*[,;]\s*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL = re.compile(r"https?://\S+")
+#: JSON escapes that can stand for a lone surrogate or a character that is not text (``\u0001``, ``\b``, ``\f``).
+_TEXT_ESCAPE = re.compile(r"\\[ubf]")
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 
 
@@ -84,7 +89,31 @@ def _objects(path: Path, report: Reporter) -> Iterator[tuple[int, dict[str, Any]
             if not isinstance(value, dict):
                 report(bad(path, line.number, f"expected a JSON object, found {_json_type(value)}"))
                 continue
+            if _TEXT_ESCAPE.search(text):  # an escape may stand for a surrogate or a character that is not text
+                try:
+                    value = _clean_value(value)
+                except _BadRecord as err:
+                    report(bad(path, line.number, err.args[0]))
+                    continue
             yield line.number, value
+
+
+def _clean_value(value: Any, field: str = "") -> Any:
+    """A decoded JSON value with its strings cleaned (:func:`~kg.sources.base.clean_text`); raises
+    ``_BadRecord`` for a lone surrogate, naming the field."""
+    if isinstance(value, str):
+        at = surrogate_at(value)
+        if at is not None:
+            where = f"'{field}'" if field else "a string"
+            raise _BadRecord(f"{where} holds a lone surrogate (U+{ord(value[at]):04X}) at character {at + 1}, which "
+                             "is not a character: the text was mis-encoded; fix the record")
+        return clean_text(value) if NOT_TEXT.search(value) else value
+    if isinstance(value, dict):
+        return {_clean_value(k, field): _clean_value(v, k if isinstance(k, str) and not field else field)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_value(v, field) for v in value]
+    return value
 
 
 def json_objects(path: str | Path, *, kind: str = "file") -> Iterator[tuple[int, dict[str, Any]]]:
@@ -197,28 +226,43 @@ def read_arxiv(
     return _read(path, _paper_from_arxiv, skip_bad, on_skip, filter, on_filtered, _arxiv_categories, _arxiv_date)
 
 
+_ARRAY = "holds a JSON array, not JSON Lines (one object per line); convert it, e.g. with: jq -c '.[]' FILE > FILE.jsonl"
+
+#: Good records :func:`sniff_json_format` looks at, and lines it reads at most to find them.
+SNIFF_RECORDS = 5
+SNIFF_LINES = 1_000
+
+
 def sniff_json_format(path: str | Path) -> str:
-    """Tell an arXiv snapshot from generic JSON Lines by the first good record (a line holding a JSON object).
+    """Tell an arXiv snapshot from generic JSON Lines by its first good records (lines holding a JSON object).
 
-    It is ``"arxiv"`` if that record has ``id`` and ``categories`` and (``update_date`` or ``versions``),
-    else ``"jsonl"``. Bad lines before it (not UTF-8, not JSON, not an object) are passed over, so that a
-    snapshot whose first line is corrupt is still read as a snapshot (the reader then reports that line);
-    a file without any good record is ``"jsonl"``.
+    It is ``"arxiv"`` if at least half of the first :data:`SNIFF_RECORDS` good records (within the first
+    :data:`SNIFF_LINES` lines) have ``id`` and ``categories`` and (``update_date`` or ``versions``), else
+    ``"jsonl"``. Bad lines (not UTF-8, not JSON, not an object) are passed over, and one corrupt record that
+    still parses (``{"id": 1}``) does not outvote the rest, so that a snapshot whose first line is corrupt is
+    still read as a snapshot (the reader then reports that line); a file without any good record is ``"jsonl"``.
 
-    :raises SourceError: if the file cannot be read, or holds a JSON array instead of JSON Lines.
+    :raises SourceError: if the file cannot be read, or holds a JSON array instead of JSON Lines (its first line is
+        ``[``, or starts with ``[`` and no line read holds an object: ``[1, 2]`` before records is a bad line).
     """
     path = Path(path)
     first = True
+    array_at = None  # the line of a "[" that starts the file, if it does
+    votes = records = 0
     with open_binary(path) as stream:
         for line in iter_lines(stream, path):
+            if line.number > SNIFF_LINES or records >= SNIFF_RECORDS:
+                break
             if line.error is not None:
                 first = False
                 continue
             text = line.text.strip()
             if not text:
                 continue
+            if first and text == "[":  # a pretty-printed JSON array
+                raise SourceError(str(path), line.number, _ARRAY)
             if first and text.startswith("["):
-                raise SourceError(str(path), line.number, "holds a JSON array, not JSON Lines (one object per line); convert it, e.g. with: jq -c '.[]' FILE > FILE.jsonl")
+                array_at = line.number
             first = False
             if not text.startswith("{"):
                 continue
@@ -227,8 +271,11 @@ def sniff_json_format(path: str | Path) -> str:
             except (ValueError, RecursionError):
                 continue
             if isinstance(record, dict):
-                return "arxiv" if looks_like_arxiv(record) else "jsonl"
-    return "jsonl"
+                records += 1
+                votes += looks_like_arxiv(record)
+    if array_at is not None and not records:  # "[" first and no line holds an object: a JSON array
+        raise SourceError(str(path), array_at, _ARRAY)
+    return "arxiv" if records and 2 * votes >= records else "jsonl"
 
 
 def looks_like_arxiv(record: object) -> bool:
