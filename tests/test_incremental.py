@@ -168,6 +168,26 @@ def test_an_add_writes_only_the_new_papers_graphs_and_the_entities_they_touch(st
     assert len(written) < len(quads(store)) / 2
 
 
+def _jsonl(path: Path, *titles: str) -> Path:
+    path.write_text("".join(json.dumps({"title": t, "abstract": f"We propose {t.split(':')[0]} and train it on "
+                                        "ImageNet."}) + "\n" for t in titles), encoding="utf-8")
+    return path
+
+
+def test_papers_whose_titles_differ_only_outside_ascii_are_different_papers(tmp_path, nlp):
+    """α-Net and β-Net, and two Chinese-only titles, were one paper each (their keys kept ASCII only): a build
+    kept one of each pair and `kg add` replaced one with the other."""
+    first = _jsonl(tmp_path / "a.jsonl", "α-Net: Attention for Graphs", "深度学习的图像识别方法")
+    second = _jsonl(tmp_path / "b.jsonl", "β-Net: Attention for Graphs", "自然语言处理的预训练模型")
+    g = kg.build([first, second], nlp=nlp)
+    assert g.report.papers == 4 and len(g.papers()) == 4
+    out = tmp_path / "out"
+    kg.build(first, nlp=nlp, out=out)
+    r = kg.load(out).add(second, nlp=nlp)
+    assert (r.papers, r.updated) == (2, 0)
+    assert sorted(p["title"] for p in kg.load(out).papers()) == sorted(p["title"] for p in g.papers())
+
+
 def test_kg_add_on_the_command_line(store):
     out = store.parent
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
