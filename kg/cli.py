@@ -115,6 +115,9 @@ def build(
     limit: Optional[str] = _LIMIT_OPTION,
     quiet: bool = _QUIET_OPTION,
     model: Optional[Path] = _MODEL_OPTION,
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="Write the outputs even if no paper was read "
+                                                                  "(by default that is an error, exit status 2, "
+                                                                  "and the previous outputs stay)."),
 ) -> None:
     """Build the graph: read papers, extract entities and code links, write Turtle, the store and the explorer.
 
@@ -126,7 +129,7 @@ def build(
 
     paper_filter = _filter(category, since, until, limit)
     g = build_graph(sources or None, out=out, format=format, skip_bad=skip_bad, filter=paper_filter,
-                    n_process=n_process, progress=False if quiet else None, nlp=_nlp(model))
+                    n_process=n_process, progress=False if quiet else None, nlp=_nlp(model), allow_empty=allow_empty)
     r = g.report
     for err in r.skipped:
         typer.echo(f"kg: skipped: {err}", err=True)
@@ -162,9 +165,11 @@ def add(
     Example: kg add more-papers.jsonl --out out
     """
     from .knowledge_graph import STORE_DIR, load
+    from .outputs import recover
     from .store import is_store
 
     paper_filter = _filter(category, since, until, limit)
+    recover(out)  # finish what a writer killed mid-way left
     if not is_store(out / STORE_DIR):
         raise KGError(f"no store at {out / STORE_DIR} to add to; build one first: kg build --out {out}")
     g = load(out)
