@@ -159,8 +159,8 @@ def add(
 
     A paper already in the graph is skipped if its record is the same, re-extracted and replaced if it
     changed. Only the changed papers' graphs and the entities they touch are rewritten, crash-safely:
-    Ctrl-C or kill -9 leaves the store as it was, and a second writer is refused. graph.ttl and
-    explorer.html are rewritten.
+    Ctrl-C or kill -9 leaves the store, graph.ttl and explorer.html all as they were or all updated, and a
+    second writer is refused.
 
     Example: kg add more-papers.jsonl --out out
     """

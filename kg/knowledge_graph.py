@@ -246,8 +246,9 @@ class KnowledgeGraph:
 
         The store's write lock is taken before anything is read and held to the end; the changes go into
         a checkpoint of the store swapped in when complete, so Ctrl-C or ``kill -9`` at any point leaves
-        the store as it was, and a second writer is refused at once. A graph opened from an output folder
-        (``kg.load("out")``) also rewrites the folder's ``graph.ttl`` and ``explorer.html``.
+        the store as it was, and a second writer is refused at once. In an output folder (``kg.load("out")``
+        or ``kg.load("out/store")``) the checkpoint, ``graph.ttl`` and ``explorer.html`` are staged in a new
+        generation and swapped in together (:mod:`kg.outputs`): the three old or the three new.
 
         Params: as :func:`build` (``sources`` is required).
         Returns: a :class:`BuildReport` of this addition (``papers``: papers added, ``updated``: papers

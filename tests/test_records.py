@@ -48,3 +48,11 @@ def test_ascii_keys_are_what_they_were_so_existing_iris_do_not_change():
 def test_names_in_other_scripts_are_distinct_entities():
     assert name_key("α-Net") != name_key("β-Net") != name_key("Net")
     assert name_key("Fleiss’ κ") != name_key("Fleiss")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import kg.records
+
+    assert doctest.testmod(kg.records).failed == 0
