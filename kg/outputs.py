@@ -120,7 +120,7 @@ class OutputFolder:
             return
         try:
             with dir_lock(self.path / STORE_DIR):
-                self._repair()
+                self._repair(relink=False)  # a file put there since (e.g. by `kg view --out`) stays
         except DirectoryBusyError:
             pass
 
@@ -131,16 +131,16 @@ class OutputFolder:
             return True  # a new folder, or an older paperkg's: nothing to finish
         if self.current() is None:
             return not (self.generations / LEGACY).is_dir()
-        return all(_is_link_to(self.path / name, _link_target(name)) for name in OUTPUT_NAMES)
+        return all(os.path.lexists(self.path / name) for name in OUTPUT_NAMES)
 
-    def _repair(self) -> None:
+    def _repair(self, *, relink: bool = True) -> None:
         from .store import is_store
 
         store = self.path / STORE_DIR
         if self.current() is None and (is_store(store) and not store.is_symlink() or (self.generations / LEGACY).is_dir()):
             self._adopt_legacy()
         if self.current() is not None:
-            self._link()
+            self._link(only_missing=not relink)
 
     def _adopt_legacy(self) -> None:
         """Move the three outputs an older paperkg wrote at the top level into a generation, made current.
@@ -185,12 +185,12 @@ class OutputFolder:
                 raise StoreError(f"refusing to replace {path}: it is not a file (a directory?); move it away or "
                                  "choose another output folder")
 
-    def _link(self) -> None:
+    def _link(self, *, only_missing: bool = False) -> None:
         """Make ``DIR/NAME`` the link to ``.paperkg/current/NAME`` for each output (replacing a file, or an
-        empty directory, there)."""
+        empty directory, there, unless ``only_missing``)."""
         for name in OUTPUT_NAMES:
             path, target = self.path / name, _link_target(name)
-            if _is_link_to(path, target):
+            if _is_link_to(path, target) or only_missing and os.path.lexists(path):
                 continue
             if path.is_dir() and not path.is_symlink():
                 path.rmdir()  # empty (checked before anything was written); a store was moved into a generation

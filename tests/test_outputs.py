@@ -64,6 +64,22 @@ def test_a_discarded_generation_changes_nothing(tmp_path):
     assert sorted(os.listdir(out.generations)) == ["current", current]
 
 
+def test_a_reader_makes_missing_links_and_keeps_a_file_written_there_since(tmp_path):
+    """What a kill before the links leaves is repaired by any reader (kg.outputs.recover, which Store.open and
+    kg.load call); a file the user wrote over a link since (`kg view --out out/explorer.html`) stays."""
+    out = OutputFolder(tmp_path / "out")
+    with out.writing() as gen:
+        _write(gen.path, "v1")
+    (out.path / "graph.ttl").unlink()
+    (out.path / "explorer.html").unlink()
+    (out.path / "explorer.html").write_text("mine")
+    kg.outputs.recover(out.path / "store")
+    assert _read(out.path) == ("v1", "v1", "mine")
+    with out.writing() as gen:  # the next write replaces it, as a build replaces explorer.html
+        _write(gen.path, "v2")
+    assert _read(out.path) == ("v2", "v2", "v2")
+
+
 def test_docstring_examples_run():
     assert doctest.testmod(kg.outputs, optionflags=doctest.ELLIPSIS).failed == 0
     assert doctest.testmod(kg.atomic, optionflags=doctest.ELLIPSIS).failed == 0
