@@ -137,7 +137,8 @@ class OutputFolder:
         from .store import is_store
 
         store = self.path / STORE_DIR
-        if self.current() is None and (is_store(store) and not store.is_symlink() or (self.generations / LEGACY).is_dir()):
+        legacy = is_store(store) and not store.is_symlink()
+        if self.current() is None and (legacy or (self.generations / LEGACY).is_dir()):
             self._adopt_legacy()
         if self.current() is not None:
             self._link(only_missing=not relink)

@@ -544,8 +544,8 @@ def test_an_output_path_that_is_a_directory_is_refused_before_anything_is_writte
 
 
 def test_a_build_that_reads_no_paper_never_replaces_a_graph(store, tmp_path):
-    """An empty file, or a UTF-16 file with --skip-bad (every record bad), is exit status 2 "no papers read" and
-    the outputs stay; --allow-empty writes the empty graph. Before, both replaced the graph with an empty one,
+    """An empty file, or a UTF-16 or binary file with --skip-bad (every record bad), is exit status 2 "no papers
+    read" and the outputs stay; --allow-empty writes the empty graph. Before, both replaced the graph with an empty one,
     exit 0."""
     out = store.parent
     old = outputs(out)
@@ -561,6 +561,12 @@ def test_a_build_that_reads_no_paper_never_replaces_a_graph(store, tmp_path):
             f"{', 1 bad records skipped' if '--skip-bad' in args else ''}), so nothing was written ({out} is left "
             "as it was); pass --allow-empty (allow_empty=True) to write an empty graph")
         assert outputs(out) == old
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(bytes(range(256)) * 64)
+    r = kg_cli("build", binary, "--skip-bad", "--out", out)
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith(
+        "kg: error: no papers read from binary.jsonl (0 records read, ")
+    assert outputs(out) == old
     r = kg_cli("build", empty, "--out", out, "--allow-empty")
     assert r.returncode == 0, r.stderr
     assert kg.load(out).papers() == [] and not outputs(out)["store"]
