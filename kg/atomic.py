@@ -1,18 +1,34 @@
 """Write outputs so that a failure never leaves a half-written file or directory behind.
 
-Everything paperkg writes goes to a temporary sibling first and is renamed into place only
-once complete (``os.replace`` is atomic on POSIX for files on one filesystem).
+Everything paperkg writes goes to a temporary sibling first, is flushed to disk (``fsync``) and renamed
+into place only once complete (``os.replace`` is atomic on POSIX for files on one filesystem); the
+directory is synced after the rename, so that a power cut leaves the old file or the new one, whole.
+The write lock of a directory is a :mod:`filelock` lock (``fcntl`` on POSIX, ``msvcrt`` on Windows).
 """
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
+
+
+def fsync_dir(path: str | os.PathLike) -> None:
+    """Flush directory ``path``'s entries (a rename or a new file in it) to disk; a no-op where directories
+    cannot be opened (Windows)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a directory: nothing more can be done there
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
@@ -40,12 +56,32 @@ def atomic_file(path: str | os.PathLike, mode: str = "w", encoding: str | None =
     try:
         with os.fdopen(fd, mode, encoding=encoding) as f:
             yield f
+            f.flush()
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give what open() would
         os.replace(tmp, path)
+        fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def fsync_tree(path: str | os.PathLike) -> None:
+    """Flush every file and directory under ``path`` to disk (before a rename makes it visible)."""
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.fsync(fd)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        fsync_dir(root)
 
 
 class DirectoryBusyError(OSError):
@@ -62,21 +98,20 @@ def dir_lock(path: str | os.PathLike) -> Iterator[None]:
 
     Raises: DirectoryBusyError if another process holds the lock.
     """
+    from filelock import FileLock, Timeout
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.parent / f".{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+    lock = FileLock(path.parent / f".{path.name}.lock", timeout=0, mode=0o666 & ~_umask())
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DirectoryBusyError(f"{path} is being written by another process; wait for it to finish") from None
-        try:
-            recover_dir(path)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        lock.acquire()
+    except Timeout:
+        raise DirectoryBusyError(f"{path} is being written by another process; wait for it to finish") from None
+    try:
+        recover_dir(path)
+        yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def recover_dir(path: str | os.PathLike) -> bool:
@@ -126,12 +161,14 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700 directories; give what mkdir would
+        fsync_tree(tmp)
         old = None
         try:
             if path.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
                 os.replace(path, old / path.name)
             os.replace(tmp, path)
+            fsync_dir(path.parent)
         except BaseException:  # e.g. Ctrl-C between the renames: put the old directory back
             recover_dir(path)
             raise

@@ -147,6 +147,9 @@ def build(
     quiet: bool = _QUIET_OPTION,
     model: Optional[Path] = _MODEL_OPTION,
     scheduler: Optional[str] = _SCHEDULER_OPTION,
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="Write the outputs even if no paper was read "
+                                                                  "(by default that is an error, exit status 2, "
+                                                                  "and the previous outputs stay)."),
 ) -> None:
     """Build the graph: read papers, extract entities and code links, write Turtle, the store and the explorer.
 
@@ -162,7 +165,8 @@ def build(
     if scheduler is not None:
         _quiet_dask_logs()
     g = build_graph(sources or None, out=out, format=format, skip_bad=skip_bad, filter=paper_filter,
-                    n_process=n_process, scheduler=scheduler, progress=False if quiet else None, nlp=_nlp(model))
+                    n_process=n_process, scheduler=scheduler, progress=False if quiet else None, nlp=_nlp(model),
+                    allow_empty=allow_empty)
     r = g.report
     _echo_skipped(r)
     typer.echo(f"{_read_line(r)}, {r.duplicates} duplicates dropped, "
@@ -191,15 +195,17 @@ def add(
 
     A paper already in the graph is skipped if its record is the same, re-extracted and replaced if it
     changed. Only the changed papers' graphs and the entities they touch are rewritten, crash-safely:
-    Ctrl-C or kill -9 leaves the store as it was, and a second writer is refused. graph.ttl and
-    explorer.html are rewritten.
+    Ctrl-C or kill -9 leaves the store, graph.ttl and explorer.html all as they were or all updated, and a
+    second writer is refused.
 
     Example: kg add more-papers.jsonl --out out
     """
     from .knowledge_graph import STORE_DIR, load
+    from .outputs import recover
     from .store import is_store
 
     paper_filter = _filter(category, since, until, limit)
+    recover(out)  # finish what a writer killed mid-way left
     if not is_store(out / STORE_DIR):
         raise KGError(f"no store at {out / STORE_DIR} to add to; build one first: kg build --out {out}")
     g = load(out)

@@ -37,6 +37,13 @@ class SourceError(KGError):
         super().__init__(f"{where}: {reason}")
 
 
+class NoPapersError(KGError):
+    """A build into an output folder read no paper, so it would replace the folder's graph with an empty one;
+    nothing is written (pass ``allow_empty=True``, ``--allow-empty``, to write it anyway)."""
+
+    exit_code = 2
+
+
 class OptionError(KGError):
     """An option or parameter has a bad value (a filter's category, date or limit; a process count).
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from .errors import GraphError, OptionError, QueryError, SourceError, StoreError
+from .errors import GraphError, NoPapersError, OptionError, QueryError, SourceError, StoreError
 from .extractions import EXTRACTIONS_FILE, read_extractions, segments
+from .outputs import EXPLORER_FILE, GRAPH_FILE, STORE_DIR
 from .records import Extraction
 from .vocab import ENTITY_TYPES, PREFIXES
 
@@ -31,10 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The files an output folder holds beside its ``store/`` directory (``kg build --out DIR``).
-GRAPH_FILE = "graph.ttl"
-EXPLORER_FILE = "explorer.html"
-STORE_DIR = "store"
 #: Kinds of :meth:`KnowledgeGraph.to_networkx`.
 _NX_KINDS = ("multigraph", "co-usage", "papers")
 
@@ -250,8 +247,9 @@ class KnowledgeGraph:
 
         The store's write lock is taken before anything is read and held to the end; the changes go into
         a checkpoint of the store swapped in when complete, so Ctrl-C or ``kill -9`` at any point leaves
-        the store as it was, and a second writer is refused at once. A graph opened from an output folder
-        (``kg.load("out")``) also rewrites the folder's ``graph.ttl`` and ``explorer.html``.
+        the store as it was, and a second writer is refused at once. In an output folder (``kg.load("out")``
+        or ``kg.load("out/store")``) the checkpoint, ``graph.ttl`` and ``explorer.html`` are staged in a new
+        generation and swapped in together (:mod:`kg.outputs`): the three old or the three new.
 
         Params: as :func:`build` (``sources`` is required).
         Returns: a :class:`BuildReport` of this addition (``papers``: papers added, ``updated``: papers
@@ -309,7 +307,8 @@ class KnowledgeGraph:
         """Add ``extractions(is_current)`` (``is_current(paper)``: whether the graph has that record already)
         to the store in one crash-safe update, and the folder's files with it (see :meth:`add`)."""
         from .ingest import add_extractions, open_tables
-        from .store import Store, is_store
+        from .outputs import Generation, OutputFolder, folder_of
+        from .store import Store, StoreUpdate, is_store
         from .tables import record_digest
 
         check_outputs(self.folder)
@@ -323,16 +322,38 @@ class KnowledgeGraph:
             raise GraphError("this graph was loaded from an RDF file and keeps no NLP output (linking tables) to "
                              "add papers with; add to the store that `kg build` wrote (kg.load('out/store')), or "
                              "build old and new sources together: kg.build([old..., new...])")
-        with _Outputs(self.folder) as outputs, Store.updating(path) as update:
-            outputs.recover()
+        folder = folder_of(self.folder) if self.folder is not None else folder_of(path)
+        if folder is None and self.folder is not None and is_store(self.folder / STORE_DIR):
+            folder = OutputFolder(self.folder)  # written by an older paperkg: its first write moves it to generations
+
+        def run(update: StoreUpdate, gen: Generation | None) -> None:
+            nonlocal result
             tables = open_tables(update)
             try:
                 stream = extractions(lambda paper: tables.record(paper.key) == record_digest(paper))
                 result = add_extractions(update, tables, progress.papers(stream), progress)
             finally:
                 tables.close()
-            if update.changed:
-                outputs.write(KnowledgeGraph(store=update.store), progress, update.previous, result.changed_graphs)
+            if update.changed and gen is not None:
+                _write_outputs(KnowledgeGraph(store=update.store), gen, progress, changed=result.changed_graphs)
+
+        result = None
+        if folder is None:  # a store on its own: changed in a checkpoint swapped in (Store.updating)
+            with Store.updating(path) as update:
+                run(update, None)
+        else:  # an output folder: store, graph.ttl and explorer.html staged in a new generation, swapped together
+            try:
+                with folder.writing() as gen:
+                    previous = gen.previous / STORE_DIR
+                    if not is_store(previous):
+                        raise StoreError(f"no store at {folder.path / STORE_DIR} to update; build one with "
+                                         f"`kg build --out {folder.path}` first")
+                    with Store.staging(gen.path / STORE_DIR, copy_of=previous) as store:
+                        update = StoreUpdate(store, previous)
+                        run(update, gen)
+                    gen.discard = not update.changed
+            except OSError as err:
+                raise StoreError(f"cannot update {folder.path}: {err}; its outputs are unchanged") from err
         if update.changed:
             self._reopen()
         return result
@@ -419,67 +440,26 @@ class KnowledgeGraph:
 #: File in a store directory: where each named graph's part of the folder's ``graph.ttl`` is (offset,
 #: length), so that ``kg add`` copies the parts of unchanged graphs instead of serialising them again.
 GRAPH_INDEX = "paperkg-graph-index.json"
-#: Folder inside a new store directory where the output folder's files are staged: it becomes visible
-#: with the store, in the same rename, so a writer killed after the store's swap leaves them there and the
-#: next writer finishes the job (:meth:`_Outputs.recover`). RocksDB ignores what it does not name.
-OUTPUTS_STAGING = "paperkg-outputs"
+def _write_outputs(g: KnowledgeGraph, gen, progress: Progress, changed: set[str] | None = None) -> None:
+    """Write ``graph.ttl`` and ``explorer.html`` of the store ``g`` (staged in the generation ``gen``, see
+    :class:`kg.outputs.Generation`) into that generation. With the named graphs ``changed`` since the previous
+    generation, the parts of its ``graph.ttl`` that did not change are copied instead of serialised again
+    (see :class:`kg.store.UnionReuse`)."""
+    from .store import UnionReuse
 
-
-class _Outputs:
-    """The files of an output folder beside its store (``graph.ttl``, ``explorer.html``), written from the
-    new store while its lock is held, INTO the new store's directory (:data:`OUTPUTS_STAGING`), so that they
-    are swapped in with it, then moved into the folder (enter this before the store's ``with`` so that it
-    exits after). A kill after the swap leaves them in the store; the next writer moves them (under the lock).
-    """
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self._staged = False
-
-    def __enter__(self) -> _Outputs:
-        return self
-
-    def recover(self) -> None:
-        """Finish what a writer killed after its store's swap left (call it holding the store's lock)."""
-        if self.folder is not None:
-            self._move(self.folder / STORE_DIR / OUTPUTS_STAGING)
-
-    def write(self, g: KnowledgeGraph, progress: Progress, previous: Path | None = None,
-              changed: set[str] | None = None) -> None:
-        """Stage the files in ``g``'s store directory (the new one, not yet swapped in). With the ``previous``
-        store directory and the named graphs ``changed`` since, the parts of the folder's ``graph.ttl`` that
-        did not change are copied instead of serialised again (see :class:`kg.store.UnionReuse`)."""
-        from .store import UnionReuse
-
-        if self.folder is None:
-            return
-        staging = g.store.path / OUTPUTS_STAGING
-        staging.mkdir()
-        reuse = None
-        if previous is not None and changed is not None and (previous / GRAPH_INDEX).is_file():
-            try:
-                index = json.loads((previous / GRAPH_INDEX).read_text(encoding="utf-8"))
-                reuse = UnionReuse(self.folder / GRAPH_FILE, index, frozenset(changed))
-            except (OSError, ValueError):
-                reuse = None  # then every graph is serialised again
-        with progress.stage(f"writing {GRAPH_FILE}"):
-            index = g.store.dump_union(staging / GRAPH_FILE, "turtle", reuse=reuse)
-            (g.store.path / GRAPH_INDEX).write_text(json.dumps(index), encoding="utf-8")
-        with progress.stage(f"writing {EXPLORER_FILE}"):
-            g.view(staging / EXPLORER_FILE)
-        self._staged = True
-
-    def __exit__(self, exc_type, *exc: object) -> None:
-        if exc_type is None and self._staged:
-            self._move(self.folder / STORE_DIR / OUTPUTS_STAGING)
-
-    def _move(self, staging: Path) -> None:
-        if not staging.is_dir():
-            return
-        for name in (GRAPH_FILE, EXPLORER_FILE):
-            if (staging / name).is_file():
-                os.replace(staging / name, self.folder / name)
-        shutil.rmtree(staging, ignore_errors=True)
+    reuse = None
+    previous = gen.previous
+    if previous is not None and changed is not None and (previous / STORE_DIR / GRAPH_INDEX).is_file():
+        try:
+            index = json.loads((previous / STORE_DIR / GRAPH_INDEX).read_text(encoding="utf-8"))
+            reuse = UnionReuse(previous / GRAPH_FILE, index, frozenset(changed))
+        except (OSError, ValueError):
+            reuse = None  # then every graph is serialised again
+    with progress.stage(f"writing {GRAPH_FILE}"):
+        index = g.store.dump_union(gen.path / GRAPH_FILE, "turtle", reuse=reuse)
+        (g.store.path / GRAPH_INDEX).write_text(json.dumps(index), encoding="utf-8")
+    with progress.stage(f"writing {EXPLORER_FILE}"):
+        g.view(gen.path / EXPLORER_FILE)
 
 
 def check_outputs(folder: str | os.PathLike | None) -> None:
@@ -522,16 +502,17 @@ def _progress(progress: Progress | bool | None) -> Progress:
 def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
           format: str | None = None, skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None,
           batch_size: int | None = None, n_process: int | None = None, scheduler: str | None = None,
-          progress: Progress | bool | None = False) -> KnowledgeGraph:
+          progress: Progress | bool | None = False, allow_empty: bool = False) -> KnowledgeGraph:
     """Build a knowledge graph from paper sources, in one streaming pass into a new store.
 
     Params:
       sources: files or directories (daily-papers ``.txt``, JSON Lines, arXiv snapshot); ``None`` means
         the bundled sample corpus.
       out: an output folder: writes ``out/store`` (the Oxigraph store, with its linking tables and NLP
-        output), ``out/graph.ttl`` and ``out/explorer.html``, each replacing what was there only once
-        complete (the store is built beside the old one and swapped in, under its write lock). ``None``:
-        the store goes to a temporary directory, deleted when the graph is closed or garbage-collected.
+        output), ``out/graph.ttl`` and ``out/explorer.html``, which replace what was there together, only once
+        all three are complete (staged in a new generation of the folder under its write lock, see
+        :mod:`kg.outputs`). ``None``: the store goes to a temporary directory, deleted when the graph is
+        closed or garbage-collected.
       format: force a source format ("daily", "jsonl", "arxiv") instead of guessing from the extension.
       skip_bad: report and skip bad records (in ``report.skipped``) instead of stopping at the first one.
       filter: a :class:`kg.sources.PaperFilter`: keep only the records of some categories or dates, and
@@ -543,12 +524,15 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
         here, and the graph is the same as a local build's. ``n_process`` does not apply.
       progress: report progress on stderr (a :class:`kg.progress.Progress`, ``True``, ``False``, or ``None``:
         when stderr is a terminal).
+      allow_empty: with ``out``, write the outputs even if no paper was read (by default that is an error,
+        so that an empty or unreadable source never replaces a graph).
     Returns: a :class:`KnowledgeGraph` whose ``report`` says what was read.
     Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``);
-      :class:`kg.errors.StoreError` if another process is writing ``out``; :class:`kg.errors.OptionError` if an
-      output of ``out`` cannot be written (checked first: see :func:`check_outputs`);
-      :class:`kg.errors.ClusterError` if the Dask cluster cannot be used, :class:`kg.errors.PipelineError` if its
-      workers kept dying on a task.
+      :class:`kg.errors.NoPapersError` (exit status 2 in the CLI) if ``out`` is given, no paper was read and not
+      ``allow_empty``; :class:`kg.errors.StoreError` if another process is writing ``out``;
+      :class:`kg.errors.OptionError` if an output of ``out`` cannot be written (checked first: see
+      :func:`check_outputs`); :class:`kg.errors.ClusterError` if the Dask cluster cannot be used,
+      :class:`kg.errors.PipelineError` if its workers kept dying on a task.
 
     >>> g = build("tests/data/sources/papers.jsonl")
     >>> g.report.papers, len(g.papers())
@@ -572,7 +556,13 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
         found = extract(papers, nlp, n_process=n_process, **kwargs)
     else:
         found = _extract_on_cluster(papers, scheduler, nlp, batch_size, n_process)
-    g = from_extractions(progress.papers(found, total=total), out=out, progress=progress)
+    try:
+        g = from_extractions(progress.papers(found, total=total), out=out, progress=progress, allow_empty=allow_empty)
+    except NoPapersError as err:
+        names = ", ".join(Path(s).name for s in sources) if sources else "the bundled corpus"
+        bad = f", {stats.bad_records:,} bad records skipped" if stats.bad_records else ""
+        raise NoPapersError(str(err).replace("no papers read", f"no papers read from {names} "
+                                             f"({stats.records_read:,} records read{bad})", 1)) from None
     g.report.files, g.report.records, g.report.skipped = stats.files_read, stats.records_read, list(stats.skipped)
     g.report.bad_records = stats.bad_records
     g.report.duplicates += stats.duplicates_dropped
@@ -594,8 +584,12 @@ def _extract_on_cluster(papers, scheduler: str, nlp, batch_size: int | None, n_p
     return extract_on_cluster(papers, scheduler, nlp, **kwargs)
 
 
+def _left_as_it_was(previous: Path | None) -> str:
+    return f" ({previous.parent.parent} is left as it was)" if previous is not None else ""
+
+
 def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLike | None = None,
-                     progress: Progress | bool | None = False) -> KnowledgeGraph:
+                     progress: Progress | bool | None = False, allow_empty: bool = False) -> KnowledgeGraph:
     """Build a knowledge graph from NLP output: the part of :func:`build` after the NLP, for extractions
     made anywhere (worker processes, a cluster) and handed over as an iterator; they are consumed as they
     come, one at a time. ``out`` and ``progress`` as in :func:`build`; ``report.papers`` counts the papers.
@@ -605,6 +599,7 @@ def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLik
     1
     """
     from .ingest import write_new
+    from .outputs import OutputFolder
     from .store import Store
 
     progress = _progress(progress)
@@ -619,14 +614,23 @@ def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLik
         if folder.exists() and not folder.is_dir():
             raise StoreError(f"{folder} is a file; give a folder for the outputs (e.g. out)")
         if not folder.exists():
-            folder.mkdir(parents=True)
             cleanup = folder
         store_path = folder / STORE_DIR
     try:
-        with _Outputs(folder) as outputs, Store.building(store_path) as store:
-            outputs.recover()
-            result = write_new(store, extractions, progress)
-            outputs.write(KnowledgeGraph(store=store), progress)
+        if folder is None:
+            with Store.building(store_path) as store:
+                result = write_new(store, extractions, progress)
+        else:
+            with OutputFolder(folder).writing() as gen, Store.staging(gen.path / STORE_DIR) as store:
+                result = write_new(store, extractions, progress)
+                if result.added == 0 and not allow_empty:
+                    raise NoPapersError(f"no papers read, so nothing was written{_left_as_it_was(gen.previous)}; "
+                                        "pass --allow-empty (allow_empty=True) to write an empty graph")
+                _write_outputs(KnowledgeGraph(store=store), gen, progress)
+    except OSError as err:
+        if cleanup is not None:
+            shutil.rmtree(cleanup, ignore_errors=True)
+        raise StoreError(f"cannot write {folder}: {err}; its outputs are unchanged") from err
     except BaseException:
         if cleanup is not None:
             shutil.rmtree(cleanup, ignore_errors=True)
@@ -653,9 +657,11 @@ def load(path: str | os.PathLike) -> KnowledgeGraph:
     3
     """
     from .export import rdf_format
+    from .outputs import recover
     from .store import Store, is_store, store_format
 
     path = Path(path)
+    recover(path)  # finish what a writer killed mid-way left in an output folder
     if path.is_dir():
         if not is_store(path) and (path / STORE_DIR).is_dir():
             return KnowledgeGraph(store=Store.open(path / STORE_DIR, read_only=True), folder=path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from .vocab import ENTITY_TYPES as _CLASSES, RELATION_TYPES
@@ -27,26 +28,60 @@ RELATIONS = tuple(RELATION_TYPES)
 NAME_KEY_CACHE = 1 << 16
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> list[str]:
+    """The runs of letters and digits of ``text`` after NFKC normalisation and case folding, in every script
+    (letters, combining marks and digits: Unicode categories L, M, N); what separates them is dropped. For
+    ASCII text it is exactly ``re.findall("[a-z0-9]+", text.lower())``, so ASCII keys (and the IRIs made from
+    them) are what they were before non-ASCII letters counted.
+
+    >>> _words("α-Net: ＲｅｓＮｅｔ Straße")
+    ['α', 'net', 'resnet', 'strasse']
+    """
+    if text.isascii():
+        return _ASCII_WORD.findall(text.lower())
+    words, word = [], []
+    for ch in unicodedata.normalize("NFKC", text).casefold():
+        if unicodedata.category(ch)[0] in "LMN":
+            word.append(ch)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return words
+
+
 def title_key(title: str) -> str:
-    """The key that identifies a paper across sources: its title, lower-cased, letters and digits only.
+    """The key that identifies a paper across sources: its title, NFKC-normalised and case-folded, letters
+    (of every script) and digits only.
 
     >>> title_key("PASS: An ImageNet replacement ...")
     'passanimagenetreplacement'
+    >>> title_key("α-Net: a network") == title_key("β-Net: a network")
+    False
+    >>> title_key("ＢＥＲＴ") == title_key("bert")
+    True
     """
-    return re.sub(r"[^a-z0-9]+", "", title.lower())
+    return "".join(_words(title))
 
 
 @functools.lru_cache(maxsize=NAME_KEY_CACHE)
 def name_key(name: str) -> str:
     """The key under which two names are the same label: case, punctuation, spacing and a plural ``s``
-    do not count. It is the shared scorer's normalisation, so what we merge is what is scored as one.
+    do not count. For ASCII names it is the shared scorer's normalisation, so what we merge is what is
+    scored as one; letters of other scripts count, as in :func:`title_key`.
 
     >>> name_key("Vision Transformers") == name_key("vision-transformer")
     True
     >>> name_key("ResNet-50") == name_key("ResNet-101")
     False
+    >>> name_key("α-Net") == name_key("β-Net")
+    False
     """
-    words = re.findall(r"[a-z0-9]+", name.lower().replace("&", "and"))
+    words = _words(name.replace("&", "and"))
     return "".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
 
 

@@ -301,8 +301,7 @@ class Store:
         kg.errors.StoreError: no store at /nonexistent/store: the directory does not exist; build one with `kg build --out DIR` (the store is DIR/store) or pass create=True
         """
         path = Path(path)
-        if not path.exists():
-            _recover(path)
+        _recover(path)
         if create and read_only:
             raise StoreError(f"cannot create store {path} read-only; open it with create=True, read_only=False")
         if path.exists() and not path.is_dir():
@@ -385,15 +384,41 @@ class Store:
         path = Path(path)
         _check_replaceable(path)
         try:
-            with atomic_dir(path) as tmp:
-                store = cls(ox.Store(str(tmp)), tmp)
-                try:
-                    yield store
-                    store.flush()
-                finally:
-                    store.close()  # release RocksDB's lock and files before the directory is renamed or removed
+            with atomic_dir(path) as tmp, cls.staging(tmp) as store:
+                yield store
         except OSError as err:
             raise StoreError(f"cannot build store {path}: {err}; the previous store (if any) is unchanged") from err
+
+    @classmethod
+    @contextlib.contextmanager
+    def staging(cls, path: str | os.PathLike, copy_of: str | os.PathLike | None = None) -> Iterator[Store]:
+        """A new store in directory ``path``, which nothing else reads yet (a temporary directory, or a
+        generation of an output folder being staged, see :mod:`kg.outputs`): empty, or a checkpoint of the
+        store ``copy_of`` (RocksDB hard links: cheap even for a big store). Yields it open for writing,
+        flushes and closes it at the end of the block. No lock and no swap: the caller makes it visible.
+
+        Raises: StoreError if ``copy_of`` is not a store or the store cannot be written.
+        """
+        path = Path(path)
+        try:
+            if copy_of is not None:
+                if not is_store(copy_of):
+                    raise StoreError(f"no store at {copy_of} to update; build one with `kg build --out DIR` first")
+                old = ox.Store.read_only(str(copy_of))
+                try:
+                    if path.is_dir() and not any(path.iterdir()):
+                        path.rmdir()  # a checkpoint makes its own directory
+                    old.backup(str(path))
+                finally:
+                    del old
+            store = cls(ox.Store(str(path)), path)
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"cannot write store {path}: {err}") from err
+        try:
+            yield store
+            store.flush()
+        finally:
+            store.close()  # release RocksDB's lock and files before the directory is renamed or removed
 
     @classmethod
     @contextlib.contextmanager
@@ -417,21 +442,9 @@ class Store:
         started = time.perf_counter()
         try:
             with atomic_dir(path) as tmp:  # takes the lock, then recovers what a killed writer left
-                if not is_store(path):
-                    raise StoreError(f"no store at {path} to update; build one with `kg build --out DIR` first")
-                old = ox.Store.read_only(str(path))
-                try:
-                    tmp.rmdir()  # a checkpoint makes its own directory
-                    old.backup(str(tmp))
-                finally:
-                    del old
-                store = cls(ox.Store(str(tmp)), tmp)
-                update = StoreUpdate(store, path)
-                try:
+                with cls.staging(tmp, copy_of=path) as store:
+                    update = StoreUpdate(store, path)
                     yield update
-                    store.flush()
-                finally:
-                    store.close()
                 if not update.changed:
                     raise _Unchanged
         except _Unchanged:
@@ -937,8 +950,12 @@ def _write_files(directory: Path, files: Mapping[str, bytes] | None) -> None:
 
 
 def _recover(path: Path) -> None:
-    """Put back a store that a writer killed mid-swap left aside (see kg.atomic.recover_dir)."""
-    if not any(path.parent.glob(f".{glob.escape(path.name)}.*.old")):
+    """Finish what a writer killed mid-swap left: the output folder's links (see kg.outputs.recover), or a
+    store it left aside (see kg.atomic.recover_dir)."""
+    from .outputs import recover
+
+    recover(path)
+    if path.exists() or not any(path.parent.glob(f".{glob.escape(path.name)}.*.old")):
         return
     try:
         with dir_lock(path):

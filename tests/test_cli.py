@@ -143,7 +143,7 @@ def test_failed_build_leaves_previous_output_intact(tmp_path):
     _assert_one_line_error(run("build", bad, "--out", out), "bad.jsonl:1")
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert before == after
-    assert sorted(p.name for p in out.iterdir()) == [".store.lock", "explorer.html", "graph.ttl", "store"]
+    assert sorted(p.name for p in out.iterdir()) == [".paperkg", ".store.lock", "explorer.html", "graph.ttl", "store"]
 
 
 def test_skip_bad_reports_and_goes_on(tmp_path):

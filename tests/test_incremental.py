@@ -56,7 +56,15 @@ def snapshot(path: Path) -> tuple[set[bytes], dict[str, bytes]]:
 
 
 def leftovers(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+    """What killed writers left in an output folder: hidden files but the lock and the generations, and
+    generations but the current one."""
+    found = sorted(p.name for p in parent.iterdir()
+                   if p.name.startswith(".") and not p.name.endswith(".lock") and p.name != ".paperkg")
+    gens = parent / ".paperkg"
+    if gens.is_dir():
+        current = os.readlink(gens / "current")
+        found += sorted(f".paperkg/{p.name}" for p in gens.iterdir() if p.name not in ("current", current))
+    return found
 
 
 def built_quads(sources, nlp) -> set[bytes]:
@@ -168,6 +176,26 @@ def test_an_add_writes_only_the_new_papers_graphs_and_the_entities_they_touch(st
     assert len(written) < len(quads(store)) / 2
 
 
+def _jsonl(path: Path, *titles: str) -> Path:
+    path.write_text("".join(json.dumps({"title": t, "abstract": f"We propose {t.split(':')[0]} and train it on "
+                                        "ImageNet."}) + "\n" for t in titles), encoding="utf-8")
+    return path
+
+
+def test_papers_whose_titles_differ_only_outside_ascii_are_different_papers(tmp_path, nlp):
+    """α-Net and β-Net, and two Chinese-only titles, were one paper each (their keys kept ASCII only): a build
+    kept one of each pair and `kg add` replaced one with the other."""
+    first = _jsonl(tmp_path / "a.jsonl", "α-Net: Attention for Graphs", "深度学习的图像识别方法")
+    second = _jsonl(tmp_path / "b.jsonl", "β-Net: Attention for Graphs", "自然语言处理的预训练模型")
+    g = kg.build([first, second], nlp=nlp)
+    assert g.report.papers == 4 and len(g.papers()) == 4
+    out = tmp_path / "out"
+    kg.build(first, nlp=nlp, out=out)
+    r = kg.load(out).add(second, nlp=nlp)
+    assert (r.papers, r.updated) == (2, 0)
+    assert sorted(p["title"] for p in kg.load(out).papers()) == sorted(p["title"] for p in g.papers())
+
+
 def test_kg_add_on_the_command_line(store):
     out = store.parent
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
@@ -215,26 +243,30 @@ def test_a_graph_loaded_from_an_rdf_file_refuses_add(store, nlp):
 
 # -- interruption -------------------------------------------------------------------------------------
 
-#: Places in `kg add` where the tests interrupt it: (module, function, which call).
+#: Places in `kg add` where the tests interrupt it: (module, function, which call). The folder's three outputs
+#: are staged in a new generation (kg.outputs) and made current by one rename (`_switch`); `_link` and `_clean`
+#: run once when the writer starts (repairing what a killed one left) and again after the switch.
 STEPS = {
     "during the NLP": ("kg.nlp", "found", 2),
     "after the checkpoint": ("kg.ingest", "open_tables", 1),
     "while writing the graphs": ("kg.ingest", "paper_quads", 3),
     "while updating the entities": ("kg.ingest", "_shared_quads", 2),
     "while writing graph.ttl": ("kg.store.Store", "dump_union", 1),
-    # os.replace: 1 and 2 are graph.ttl's and explorer.html's own temporary files (kg.atomic.atomic_file),
-    # 3 and 4 the store's swap, 5 and 6 the folder's files (staged in the new store, moved after the swap)
-    "before the swap": ("kg.atomic.os", "replace", 3),
-    "between the two renames": ("kg.atomic.os", "replace", 4),
-    "after the swap": ("kg.atomic.shutil", "rmtree", 1),  # the old store's
-    "between the swap and the folder's files": ("kg.atomic.os", "replace", 5),
+    "while writing the explorer": ("kg.knowledge_graph.KnowledgeGraph", "view", 1),
+    "before the swap": ("kg.outputs", "_switch", 1),
+    "after the swap": ("kg.outputs.OutputFolder", "_link", 2),
+    "before the old generation is deleted": ("kg.outputs.OutputFolder", "_clean", 2),
 }
+#: Steps after which the folder holds the new outputs.
+SWAPPED = ("after the swap", "before the old generation is deleted")
+
+
 def _target(name: str):
-    """The module, class (``kg.store.Store``) or module attribute (``kg.atomic.os``) a step patches."""
+    """The module, class (``kg.store.Store``) or module attribute (``kg.outputs.os``) a step patches."""
     import importlib
 
     module, _, last = name.rpartition(".")
-    if last[:1].isupper() or module == "kg.atomic":
+    if last[:1].isupper() or module in ("kg.atomic", "kg.outputs"):
         return getattr(importlib.import_module(module), last)
     return importlib.import_module(name)
 
@@ -254,11 +286,41 @@ def _interrupt_at(monkeypatch, step: str, action) -> None:
     monkeypatch.setattr(target, attr, wrapper)
 
 
-@pytest.mark.parametrize("step", [s for s in STEPS if s not in ("after the swap",
-                                                                 "between the swap and the folder's files")])
-def test_ctrl_c_during_an_add_leaves_the_store_as_it_was(store, nlp, monkeypatch, step):
+#: Titles the explorer of a graph shows if it holds their papers (two from each source file).
+TITLES = ("Consistency Models", "Dataset Quantization", "Attention Is All You Need",
+          "The Large N Limit of Superconformal Field Theories and Supergravity")
+
+
+def outputs(out: Path) -> dict:
+    """The folder's three outputs as the user sees them, through out/store, out/graph.ttl, out/explorer.html:
+    the store's quads, graph.ttl's bytes (the same content always gives the same bytes), and which papers the
+    explorer shows, if it is whole (its layout differs from one process to another)."""
+    html = (out / "explorer.html").read_bytes()
+    return {"store": quads(out / "store"), "graph.ttl": (out / "graph.ttl").read_bytes(),
+            "explorer.html": (html.rstrip().endswith(b"</html>"), [t for t in TITLES if t.encode() in html])}
+
+
+def assert_one_unit(now: dict, old: dict, new: dict) -> str:
+    """All three outputs are the old ones, or all three the new ones (as one build of the same sources
+    writes them); returns which."""
+    which = {name: "old" if now[name] == old[name] else "new" if now[name] == new[name] else "neither"
+             for name in now}
+    assert set(which.values()) in ({"old"}, {"new"}), which
+    return which["store"]
+
+
+@pytest.fixture(scope="module")
+def all_outputs(tmp_path_factory, nlp) -> dict:
+    """What one build of papers.jsonl + the arXiv snapshot writes: the outputs an add of ARXIV must give."""
+    out = tmp_path_factory.mktemp("all")
+    kg.build([PAPERS, ARXIV], nlp=nlp, out=out)
+    return outputs(out)
+
+
+@pytest.mark.parametrize("step", [s for s in STEPS if s not in SWAPPED])
+def test_ctrl_c_during_an_add_leaves_the_store_as_it_was(store, nlp, monkeypatch, step, all_outputs):
     before = snapshot(store)
-    files = {p: (store.parent / p).read_bytes() for p in ("graph.ttl", "explorer.html")}
+    old = outputs(store.parent)
 
     def ctrl_c():
         raise KeyboardInterrupt
@@ -268,20 +330,21 @@ def test_ctrl_c_during_an_add_leaves_the_store_as_it_was(store, nlp, monkeypatch
         kg.load(store.parent).add(ARXIV, nlp=nlp)
     monkeypatch.undo()
     assert snapshot(store) == before
-    assert {p: (store.parent / p).read_bytes() for p in files} == files
+    assert assert_one_unit(outputs(store.parent), old, all_outputs) == "old"
     assert leftovers(store.parent) == []
     kg.load(store.parent).add(ARXIV, nlp=nlp)  # and the next add goes through
-    assert len(kg.load(store).papers()) == 7
+    assert outputs(store.parent) == all_outputs
 
 
-#: Runs `kg add` (the real command line) and, at the N-th call of a function, tells the test it is there
-#: (a marker file) and waits for the test's signal: signals land at a known point, whatever the load.
+#: Runs `kg` (the real command line) and, at the N-th call of a function, tells the test it is there (a
+#: marker file) and waits for the test's signal, or for a file MARKER.go that lets it go on: signals land at
+#: a known point, whatever the load.
 _PAUSED_CLI = textwrap.dedent("""
     import importlib, os, sys, time
-    import kg, kg.atomic, kg.ingest, kg.knowledge_graph, kg.nlp
+    import kg, kg.atomic, kg.ingest, kg.knowledge_graph, kg.nlp, kg.outputs
     module_name, attr, nth, marker = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     module, _, last = module_name.rpartition(".")
-    if last[:1].isupper() or module == "kg.atomic":
+    if last[:1].isupper() or module in ("kg.atomic", "kg.outputs"):
         target = getattr(importlib.import_module(module), last)
     else:
         target = importlib.import_module(module_name)
@@ -290,7 +353,9 @@ _PAUSED_CLI = textwrap.dedent("""
         calls.append(1)
         if len(calls) == nth:
             open(marker, "w").close()
-            time.sleep(60)  # the test signals us here
+            deadline = time.monotonic() + 60
+            while not os.path.exists(marker + ".go") and time.monotonic() < deadline:
+                time.sleep(0.02)  # the test signals us here, or lets us go on
         return real(*args, **kwargs)
     setattr(target, attr, wrapper)
     from kg.cli import main
@@ -299,47 +364,80 @@ _PAUSED_CLI = textwrap.dedent("""
 """)
 
 
-def run_paused(step: str, args: list[str], tmp_path: Path, sig: int) -> int:
-    """Run the command line ``kg ARGS``, send ``sig`` when it reaches ``step``, return its exit status."""
+def start_paused(step: str, args: list[str], tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """Start the command line ``kg ARGS`` and wait until it reaches ``step``; return it and its marker."""
     marker = tmp_path / "paused"
     marker.unlink(missing_ok=True)
+    Path(f"{marker}.go").unlink(missing_ok=True)
     proc = subprocess.Popen([sys.executable, "-c", _PAUSED_CLI, *map(str, STEPS[step]), str(marker), *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while not marker.exists():
         if proc.poll() is not None:
-            raise AssertionError(f"kg {' '.join(args)} ended before {step}: {proc.stderr.read().decode()}")
+            raise AssertionError(f"kg {' '.join(map(str, args))} ended before {step}: {proc.stderr.read().decode()}")
         if time.monotonic() > deadline:
             proc.kill()
-            raise AssertionError(f"kg {' '.join(args)} did not reach {step}")
+            raise AssertionError(f"kg {' '.join(map(str, args))} did not reach {step}")
         time.sleep(0.05)
+    return proc, marker
+
+
+def run_paused(step: str, args: list[str], tmp_path: Path, sig: int) -> int:
+    """Run the command line ``kg ARGS``, send ``sig`` when it reaches ``step``, return its exit status."""
+    proc, _ = start_paused(step, args, tmp_path)
     proc.send_signal(sig)
     proc.wait(timeout=120)
     return proc.returncode
 
 
+def kg_cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 @pytest.mark.parametrize("step", list(STEPS))
-def test_a_signal_during_kg_add_leaves_the_old_or_the_new_store(store, nlp, tmp_path, step, sig):
-    """`kg add` signalled at each step: the store is either as it was or completely updated, and opens;
-    Ctrl-C and kill -9 before the swap leave it as it was, and the next `kg add` completes the work."""
+def test_a_signal_during_kg_add_leaves_the_old_or_the_new_outputs(store, nlp, tmp_path, step, sig, all_outputs):
+    """`kg add` signalled at each step: the store, graph.ttl and the explorer are all three as they were, or
+    all three completely updated; Ctrl-C and kill -9 before the swap leave them as they were, and the next
+    `kg add` completes the work and cleans what the killed one left."""
     out = store.parent
-    before = snapshot(store)
-    expected_after = built_quads([PAPERS, ARXIV], nlp)
+    before, old = snapshot(store), outputs(out)
     status = run_paused(step, ["add", ARXIV, "--out", out], tmp_path, sig)
     assert status != 0
-    now = quads(store)  # opening the store puts it back if the kill came between the two renames
-    swapped = step in ("after the swap", "between the swap and the folder's files")
-    assert now == (expected_after if swapped else before[0])
-    if not swapped:
+    state = assert_one_unit(outputs(out), old, all_outputs)
+    assert state == ("new" if step in SWAPPED else "old")
+    if state == "old":
         assert snapshot(store) == before
-    assert kg.load(out / "graph.ttl").papers()  # whichever graph.ttl is there parses
-    r = subprocess.run([sys.executable, "-m", "kg", "add", str(ARXIV), "--out", str(out)], capture_output=True,
-                       text=True)
+    r = kg_cli("add", ARXIV, "--out", out)
     assert r.returncode == 0, r.stderr
-    assert quads(store) == expected_after
-    assert len(kg.load(out / "graph.ttl").papers()) == 7
+    assert outputs(out) == all_outputs
     assert leftovers(out) == []
+
+
+def test_a_second_kg_add_is_refused_at_once_and_no_paper_is_lost(store, tmp_path, all_outputs):
+    """Two `kg add` at once (the second started while the first extracts): the second is refused with one
+    line and changes nothing; the first completes; then the second, run again, adds its papers. Before the
+    lock covered the whole read-modify-write, both exited 0 and the first one's papers were lost."""
+    out = store.parent
+    second = tmp_path / "second.jsonl"
+    second.write_text(json.dumps({"title": "A Second Writer", "abstract": "We train a ResNet-50 on CIFAR-10."}) + "\n",
+                      encoding="utf-8")
+    first, marker = start_paused("during the NLP", ["add", ARXIV, "--out", out], tmp_path)
+    try:
+        started = time.monotonic()
+        r = kg_cli("add", second, "--out", out)
+        assert r.returncode != 0 and time.monotonic() - started < 60
+        assert r.stderr.strip().splitlines() == [f"kg: error: cannot update {out}: {out / 'store'} is being "
+                                                 "written by another process; wait for it to finish; its outputs "
+                                                 "are unchanged"]
+        r = kg_cli("stats", "--store", out / "store")  # readers are not blocked
+        assert r.returncode == 0 and "papers                      3" in r.stdout, r.stderr
+    finally:
+        Path(f"{marker}.go").touch()
+    assert first.wait(timeout=300) == 0, first.stderr.read().decode()
+    assert outputs(out) == all_outputs  # the first add's 4 papers are all there
+    assert kg_cli("add", second, "--out", out).returncode == 0
+    assert len(kg.load(out).papers()) == 8
 
 
 #: Places in `kg build --out DIR` (DIR holding an earlier build) where the tests kill it.
@@ -348,10 +446,9 @@ BUILD_STEPS = {
     "while loading the store": ("kg.ingest", "paper_quads", 2),
     "while writing graph.ttl": ("kg.store.Store", "dump_union", 1),
     "while writing the explorer": ("kg.knowledge_graph.KnowledgeGraph", "view", 1),
-    "before the swap": ("kg.atomic.os", "replace", 3),
-    "between the two renames": ("kg.atomic.os", "replace", 4),
-    "between the swap and the folder's files": ("kg.atomic.os", "replace", 5),
-    "between graph.ttl and explorer.html": ("kg.atomic.os", "replace", 6),
+    "before the swap": ("kg.outputs", "_switch", 1),
+    "after the swap": ("kg.outputs.OutputFolder", "_link", 2),
+    "before the old generation is deleted": ("kg.outputs.OutputFolder", "_clean", 2),
 }
 
 
@@ -359,24 +456,143 @@ BUILD_STEPS = {
 def test_kill_9_during_a_build_into_an_existing_folder_leaves_the_previous_outputs(store, nlp, tmp_path, step,
                                                                                      monkeypatch):
     out = store.parent
-    before = {"store": quads(store), **{p: (out / p).read_bytes() for p in ("graph.ttl", "explorer.html")}}
+    old = outputs(out)
+    new_out = tmp_path / "new"
+    kg.build(ARXIV, nlp=nlp, out=new_out)
+    new = outputs(new_out)
     monkeypatch.setitem(STEPS, "build: " + step, BUILD_STEPS[step])
     status = run_paused("build: " + step, ["build", ARXIV, "--out", out], tmp_path, signal.SIGKILL)
     assert status == -signal.SIGKILL
-    expected = built_quads(ARXIV, nlp)
-    now = {"store": quads(store), **{p: (out / p).read_bytes() for p in ("graph.ttl", "explorer.html")}}
-    store_swapped = step.startswith("between the swap") or step == "between graph.ttl and explorer.html"
-    assert now["store"] == (expected if store_swapped else before["store"])
-    if not store_swapped:
-        assert now == before  # all three outputs as they were
-    else:  # the store is new; graph.ttl and the explorer are each the old or the new, whole
-        assert len(kg.load(out / "graph.ttl").papers()) in (3, 4)
-        assert now["explorer.html"].rstrip().endswith(b"</html>")
-    r = subprocess.run([sys.executable, "-m", "kg", "build", str(ARXIV), "--out", str(out)], capture_output=True,
-                       text=True)
+    assert assert_one_unit(outputs(out), old, new) == ("new" if step in SWAPPED else "old")
+    r = kg_cli("build", ARXIV, "--out", out)
     assert r.returncode == 0, r.stderr
-    assert quads(store) == expected and len(kg.load(out / "graph.ttl").papers()) == 4
+    assert outputs(out) == new
     assert leftovers(out) == []  # what the killed build left is cleaned
+
+
+def _stats_papers(out: Path) -> int:
+    r = kg_cli("stats", "--store", out / "store")
+    assert r.returncode == 0, r.stderr
+    return int(r.stdout.split()[1])
+
+
+def _served_papers(out: Path) -> int:
+    from kg.server import make_app  # kg serve opens the store as this does
+    from starlette.testclient import TestClient
+
+    with Store.open(out / "store", read_only=True) as s, TestClient(make_app(s)) as client:
+        r = client.get("/sparql", params={"query": "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }"},
+                       headers={"Accept": "text/csv"})
+        return int(r.text.split()[1])
+
+
+#: Commands that read an output folder: each must finish a swap a kill left half-done, not say "no store".
+READERS = {
+    "kg stats": _stats_papers,
+    "kg serve": _served_papers,
+    "kg query --graph": lambda out: len(kg.load(out / "graph.ttl").papers()),
+}
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_kill_9_before_the_links_of_a_first_build_every_command_finishes_it(nlp, tmp_path, reader):
+    """The first build into a new folder killed after its generation became current, before the links
+    out/store, out/graph.ttl and out/explorer.html were made: every command makes them instead of saying
+    "no store"."""
+    out = tmp_path / "out"
+    STEPS["first build: before the links"] = ("kg.outputs.OutputFolder", "_link", 1)
+    try:
+        assert run_paused("first build: before the links", ["build", ARXIV, "--out", out], tmp_path,
+                          signal.SIGKILL) == -signal.SIGKILL
+    finally:
+        del STEPS["first build: before the links"]
+    assert not (out / "store").exists() and not (out / "graph.ttl").exists()
+    assert READERS[reader](out) == 4
+    assert len(kg.load(out / "graph.ttl").papers()) == 4 and (out / "explorer.html").is_file()
+
+
+def _as_an_older_paperkg_wrote_it(out: Path) -> None:
+    """Turn a folder into the layout of paperkg before generations: the three outputs at the top level."""
+    gen = (out / ".paperkg" / "current").resolve()
+    for name in ("store", "graph.ttl", "explorer.html"):
+        (out / name).unlink()
+        os.replace(gen / name, out / name)
+    import shutil
+
+    shutil.rmtree(out / ".paperkg")
+
+
+@pytest.mark.parametrize("nth", [1, 2, 4], ids=["before the store moves", "after the store moved",
+                                                "before the switch"])
+def test_a_folder_of_an_older_paperkg_moves_to_generations_safely(store, nlp, tmp_path, nth, all_outputs):
+    """The first write into a folder an older paperkg wrote moves its outputs into a generation, one rename at
+    a time; killed between two of them, every command (here `kg query`, `kg stats`) finishes the move first."""
+    out = store.parent
+    _as_an_older_paperkg_wrote_it(out)
+    old = outputs(out)
+    STEPS["adopting"] = ("kg.outputs.os", "replace", nth)
+    try:
+        assert run_paused("adopting", ["add", ARXIV, "--out", out], tmp_path, signal.SIGKILL) == -signal.SIGKILL
+    finally:
+        del STEPS["adopting"]
+    r = kg_cli("query", "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }", "--store", out / "store", "--format",
+               "csv")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["n", "3"]
+    assert kg_cli("stats", "--store", out / "store").returncode == 0
+    assert outputs(out) == old
+    assert kg_cli("add", ARXIV, "--out", out).returncode == 0
+    assert outputs(out) == all_outputs
+    assert leftovers(out) == []
+
+
+def test_a_temporary_file_left_by_a_killed_writer_is_deleted_by_the_next(store, tmp_path):
+    """Temporary files of graph.ttl (written by an older paperkg beside it) and generations of killed
+    writers are deleted by the next run."""
+    out = store.parent
+    (out / ".graph.ttl.abc123.tmp").write_text("half a graph")
+    (out / ".paperkg" / "gen-killed").mkdir()
+    (out / ".paperkg" / "gen-killed" / "graph.ttl").write_text("half a graph")
+    assert leftovers(out) == [".graph.ttl.abc123.tmp", ".paperkg/gen-killed"]
+    assert kg_cli("add", PAPERS, "--out", out).returncode == 0
+    assert leftovers(out) == []
+
+
+def test_an_output_path_that_is_a_directory_is_refused_before_anything_is_written(store, nlp, tmp_path):
+    out = tmp_path / "out"
+    (out / "explorer.html").mkdir(parents=True)
+    with pytest.raises(StoreError, match=r"refusing to replace .*explorer.html: it is not a file"):
+        kg.build(PAPERS, nlp=nlp, out=out)
+    assert sorted(p.name for p in out.iterdir()) == [".store.lock", "explorer.html"]
+
+
+def test_a_build_that_reads_no_paper_never_replaces_a_graph(store, tmp_path):
+    """An empty file, or a UTF-16 or binary file with --skip-bad (every record bad), is exit status 2 "no papers
+    read" and the outputs stay; --allow-empty writes the empty graph. Before, both replaced the graph with an empty one,
+    exit 0."""
+    out = store.parent
+    old = outputs(out)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    utf16 = tmp_path / "utf16.jsonl"
+    utf16.write_bytes(json.dumps({"title": "A paper", "abstract": "An abstract."}).encode("utf-16"))
+    for args in ([empty], [utf16, "--skip-bad"]):
+        r = kg_cli("build", *args, "--out", out)
+        assert r.returncode == 2
+        assert r.stderr.strip().splitlines()[-1] == (
+            f"kg: error: no papers read from {args[0].name} (0 records read"
+            f"{', 1 bad records skipped' if '--skip-bad' in args else ''}), so nothing was written ({out} is left "
+            "as it was); pass --allow-empty (allow_empty=True) to write an empty graph")
+        assert outputs(out) == old
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(bytes(range(256)) * 64)
+    r = kg_cli("build", binary, "--skip-bad", "--out", out)
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith(
+        "kg: error: no papers read from binary.jsonl (0 records read, ")
+    assert outputs(out) == old
+    r = kg_cli("build", empty, "--out", out, "--allow-empty")
+    assert r.returncode == 0, r.stderr
+    assert kg.load(out).papers() == [] and not outputs(out)["store"]
 
 
 def test_a_written_store_has_the_permissions_mkdir_gives(store, tmp_path):
