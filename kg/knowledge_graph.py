@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from .errors import GraphError, NoPapersError, OptionError, QueryError, SourceError, StoreError
+from .errors import GraphError, NoPapersError, QueryError, SourceError, StoreError
 from .extractions import EXTRACTIONS_FILE, read_extractions, segments
 from .outputs import EXPLORER_FILE, GRAPH_FILE, STORE_DIR
 from .records import Extraction
@@ -311,7 +311,6 @@ class KnowledgeGraph:
         from .store import Store, StoreUpdate, is_store
         from .tables import record_digest
 
-        check_outputs(self.folder)
         path = self.store.path
         if not self.store.read_only and is_store(path):
             # this handle would write into the new store's directory when closed after the swap (RocksDB
@@ -462,35 +461,6 @@ def _write_outputs(g: KnowledgeGraph, gen, progress: Progress, changed: set[str]
         g.view(gen.path / EXPLORER_FILE)
 
 
-def check_outputs(folder: str | os.PathLike | None) -> None:
-    """Check that the outputs of ``folder`` (``graph.ttl``, ``store/``, ``explorer.html``) can be written, before
-    anything is read or replaced: a build that would fail at its last step must not start.
-
-    Raises: :class:`kg.errors.OptionError` (exit 2) naming the path: the folder is a file, an output's path is
-      taken by something else (``explorer.html`` a directory, ``store`` a file), or the folder cannot be written.
-    """
-    if folder is None:
-        return
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise OptionError(f"{folder}: is a file, not a folder; give a folder for the outputs (e.g. --out out)")
-    for name, want_dir in ((GRAPH_FILE, False), (STORE_DIR, True), (EXPLORER_FILE, False)):
-        path = folder / name
-        if not (path.exists() or path.is_symlink()):
-            continue
-        if want_dir and not path.is_dir():
-            raise OptionError(f"{path}: is not a directory, so the store cannot be written there; move it away")
-        if not want_dir and not path.is_file():
-            kind = "a directory" if path.is_dir() else "not a regular file"
-            raise OptionError(f"{path}: is {kind}, so {name} cannot be written there; move it away")
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise OptionError(f"{existing}: cannot be written (permission denied), so the outputs cannot be written "
-                          f"in {folder}")
-
-
 def _progress(progress: Progress | bool | None) -> Progress:
     from .progress import Progress
 
@@ -530,8 +500,8 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``);
       :class:`kg.errors.NoPapersError` (exit status 2 in the CLI) if ``out`` is given, no paper was read and not
       ``allow_empty``; :class:`kg.errors.StoreError` if another process is writing ``out``;
-      :class:`kg.errors.OptionError` if an output of ``out`` cannot be written (checked first: see
-      :func:`check_outputs`); :class:`kg.errors.ClusterError` if the Dask cluster cannot be used,
+      :class:`kg.errors.OptionError` if an output's path in ``out`` holds something else (checked before anything
+      is read: :class:`kg.outputs.OutputFolder`); :class:`kg.errors.ClusterError` if the Dask cluster cannot be used,
       :class:`kg.errors.PipelineError` if its workers kept dying on a task.
 
     >>> g = build("tests/data/sources/papers.jsonl")
@@ -543,7 +513,6 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     from .sources import SourceStats, read_sources
 
     t0 = time.perf_counter()
-    check_outputs(out)
     if sources is not None and isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     sources = list(sources) if sources else None
@@ -603,7 +572,6 @@ def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLik
     from .store import Store
 
     progress = _progress(progress)
-    check_outputs(out)
     cleanup = None  # what to delete if the build fails: a folder this call made
     if out is None:
         folder = None

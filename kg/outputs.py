@@ -168,8 +168,9 @@ class OutputFolder:
         log.info("moved the outputs in %s into %s", self.path, legacy)
 
     def _check(self) -> None:
-        """Refuse, before anything is written, a folder whose outputs' paths hold something else."""
-        from .errors import StoreError
+        """Refuse, before anything is read or written, a folder whose outputs' paths hold something else
+        (OptionError: exit status 2, a bad ``--out``)."""
+        from .errors import OptionError as StoreError  # a bad --out: the user's to fix
         from .store import is_store
 
         for name in OUTPUT_NAMES:

@@ -287,9 +287,9 @@ def test_output_paths_are_checked_before_anything_is_replaced(tmp_path):
     (out / "explorer.html").mkdir()
     result = run("build", SMALL, "--out", out, "-q")
     assert result.exit_code == 2
-    assert one_line_error(result) == f"kg: error: {out / 'explorer.html'}: is a directory, so explorer.html " \
-                                     "cannot be written there; move it away"
+    assert one_line_error(result) == f"kg: error: refusing to replace {out / 'explorer.html'}: it is not a file " \
+                                     "(a directory?); move it away or choose another output folder"
     assert {name: (out / name).stat().st_mtime_ns for name in ("graph.ttl", "store")} == before
     assert sorted(p.name for p in (out / "store").iterdir()) == store_files
     added = run("add", SNAPSHOT, "--out", out, "-q")
-    assert added.exit_code == 2 and "explorer.html: is a directory" in one_line_error(added)
+    assert added.exit_code == 2 and "explorer.html: it is not a file" in one_line_error(added)

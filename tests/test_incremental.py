@@ -19,7 +19,7 @@ import kg.atomic
 import kg.ingest
 import kg.store
 from kg.atomic import dir_lock
-from kg.errors import GraphError, StoreError
+from kg.errors import OptionError, GraphError, StoreError
 from kg.extractions import EXTRACTIONS_FILE, segments
 from kg.graph import ENTITIES_GRAPH, paper_graph_iri
 from kg.records import Paper
@@ -561,7 +561,7 @@ def test_a_temporary_file_left_by_a_killed_writer_is_deleted_by_the_next(store, 
 def test_an_output_path_that_is_a_directory_is_refused_before_anything_is_written(store, nlp, tmp_path):
     out = tmp_path / "out"
     (out / "explorer.html").mkdir(parents=True)
-    with pytest.raises(StoreError, match=r"refusing to replace .*explorer.html: it is not a file"):
+    with pytest.raises(OptionError, match=r"refusing to replace .*explorer.html: it is not a file"):
         kg.build(PAPERS, nlp=nlp, out=out)
     assert sorted(p.name for p in out.iterdir()) == [".store.lock", "explorer.html"]
 
