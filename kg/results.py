@@ -322,7 +322,11 @@ def _strip_opaque(sparql: str) -> str:
 
 
 def check_query_text(sparql: str, terms: Mapping[str, Identifier]) -> None:
-    """Engine-independent checks: bound variables occur in the query; no SERVICE (no network)."""
+    """Engine-independent checks: the limits of :mod:`kg.query_limits` (before any engine parses the query);
+    bound variables occur in the query; no SERVICE (no network)."""
+    from .query_limits import check_query_limits
+
+    check_query_limits(sparql)
     code = _strip_opaque(sparql)
     if _SERVICE.search(code):
         raise QueryError("SERVICE is not allowed: paperkg queries run locally and never reach the network")

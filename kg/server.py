@@ -7,32 +7,30 @@
 - Read-only: an update (``update=`` form field, ``application/sparql-update``, or an UPDATE sent as a
   query) gets 403. ``default-graph-uri`` / ``named-graph-uri`` get 400 (the default graph is always the
   union of the named graphs; use ``GRAPH <…> { … }``).
-- Limits: a query time limit (503) and a result-size limit (413); see :data:`DEFAULT_TIMEOUT_S` and
-  :data:`DEFAULT_MAX_ROWS`.
+- Limits (none of which one client can get past to take the server down):
+
+  - the query text: at most :data:`kg.query_limits.MAX_QUERY_CHARS` characters, :data:`kg.query_limits.MAX_NESTING`
+    levels of brackets and :data:`kg.query_limits.MAX_OPERATORS` operators, checked by a cheap scan before any
+    engine parses it (400); a request body: at most :data:`MAX_BODY_BYTES`, read as a stream and refused (413)
+    as soon as it is over, or at once from its ``Content-Length``;
+  - evaluation: each query runs in a worker process (:mod:`kg.workers`) that is killed at the time limit (503,
+    :data:`DEFAULT_TIMEOUT_S`) or when it grows past its memory cap (503, ``memory_mb``); the CPU and memory are
+    free at once and a new worker takes its place; a crash of the engine is a 500 for that query only;
+  - the answer: at most ``max_rows`` solutions or triples (413, :data:`DEFAULT_MAX_ROWS`).
 - ``/`` serves the HTML explorer (when given), ``/health`` a tiny JSON.
 
 Every error, whatever its status, is one JSON shape: ``{"error": {"status", "title", "detail"}}``.
-
-About the time limit: Oxigraph cannot cancel a running query. The query runs in a worker thread (a
-daemon thread, at most :data:`MAX_WORKERS` at once); when the limit passes, the client gets 503 at once, and the thread
-stops at the next row it reads (rows are read one by one), but a query busy before its first row (a
-big join, GROUP BY or ORDER BY) runs on in the background until Oxigraph finishes it, holding one
-worker and CPU. While every worker is busy, new queries wait, and their waiting counts against their
-time limit (so they get 503 too rather than piling up).
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import logging
-import threading
 import time
 from email.message import Message
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from .errors import KGError, QueryError, StoreError
+from .workers import DEFAULT_MAX_WORKERS, DEFAULT_MEMORY_MB
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -53,10 +51,6 @@ DEFAULT_TIMEOUT_S = 10.0
 #: (90,373 triples) fits, as one CONSTRUCT (5.8 MB Turtle) or one SELECT of every quad (23 MB JSON);
 #: more than that is better paged with LIMIT/OFFSET or taken with `kg export`.
 DEFAULT_MAX_ROWS = 100_000
-
-#: Worker threads running queries. A runaway query holds one until Oxigraph finishes it (it cannot be
-#: cancelled); 4 on the 2-core machines we measured on keeps the cores busy without unbounded threads.
-MAX_WORKERS = 4
 
 #: Largest request body (a POSTed query) accepted, in bytes; larger gets 413. The longest named query
 #: is ~1 KB; 1 MiB leaves room for big VALUES blocks.
@@ -178,6 +172,21 @@ def _check_params(params: dict[str, list[str]]) -> None:
                                      "the named graphs; use GRAPH <…> { … } in the query instead")
 
 
+async def _read_body(request: Request) -> bytes:
+    """The request body, read as a stream: 413 as soon as it is over :data:`MAX_BODY_BYTES` (at once when
+    ``Content-Length`` says so), so that a big body is never held in memory."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise ProtocolError(413, f"the request body is {int(length):,} bytes; the limit is {MAX_BODY_BYTES:,}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ProtocolError(413, f"the request body is over {MAX_BODY_BYTES:,} bytes, the limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _read_query(request: Request) -> str:
     params = parse_qs(request.url.query, keep_blank_values=True)
     _check_params(params)
@@ -188,9 +197,7 @@ async def _read_query(request: Request) -> str:
         msg["content-type"] = request.headers.get("content-type", "")
         ctype = msg.get_content_type() if request.headers.get("content-type") else ""
         charset = msg.get_content_charset() or "utf-8"
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise ProtocolError(413, f"the request body is {len(body):,} bytes; the limit is {MAX_BODY_BYTES:,}")
+        body = await _read_body(request)
         if ctype == "application/sparql-update":
             raise ProtocolError(403, "this endpoint is read-only: SPARQL UPDATE is not accepted")
         try:
@@ -222,66 +229,49 @@ async def _read_query(request: Request) -> str:
 
 
 def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-             max_rows: int = DEFAULT_MAX_ROWS) -> Starlette:
+             max_rows: int = DEFAULT_MAX_ROWS, workers: int = DEFAULT_MAX_WORKERS,
+             memory_mb: int = DEFAULT_MEMORY_MB) -> Starlette:
     """The SPARQL 1.1 Protocol app (Starlette) over an open store; see the module docstring.
 
     Params:
-        store: an open :class:`kg.store.Store` (open it read-only for serving).
+        store: an open :class:`kg.store.Store` (open it read-only for serving); the query workers reopen a
+            store on disk read-only, and load a store in memory from a dump of it.
         explorer_html: the explorer page served at ``/`` (``kg build`` writes ``DIR/explorer.html``);
             ``None``: ``/`` answers 404.
-        timeout_s: seconds a query may run before the client gets 503 (:data:`DEFAULT_TIMEOUT_S`).
+        timeout_s: seconds a query may run before its worker is killed and the client gets 503
+            (:data:`DEFAULT_TIMEOUT_S`).
         max_rows: most solutions or triples in one answer before the client gets 413
             (:data:`DEFAULT_MAX_ROWS`).
+        workers: most queries evaluated at once, each in its own process
+            (:data:`kg.workers.DEFAULT_MAX_WORKERS`).
+        memory_mb: memory a query's worker may take, in MiB, before it is killed and the client gets 503
+            (:data:`kg.workers.DEFAULT_MEMORY_MB`).
 
-    Returns: a Starlette (ASGI) app; use it in-process with ``starlette.testclient.TestClient``.
+    Returns: a Starlette (ASGI) app; use it in-process with ``starlette.testclient.TestClient`` (as a context
+    manager, so that the workers are stopped at the end).
 
     >>> from rdflib import Dataset
     >>> from starlette.testclient import TestClient
     >>> from kg.store import Store
-    >>> client = TestClient(make_app(Store.in_memory(Dataset())))
-    >>> client.get("/sparql", params={"query": "ASK {}"}).json()
+    >>> with TestClient(make_app(Store.in_memory(Dataset()))) as client:
+    ...     client.get("/sparql", params={"query": "ASK {}"}).json()
     {'head': {}, 'boolean': True}
     """
+    import contextlib
+
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, JSONResponse, Response
     from starlette.routing import Route
 
-    from .query import UpdateRefusedError
-    from .store import QueryStoppedError, ResultLimitError
+    from .results import check_query_text
+    from .workers import QueryPool, QueryTimeoutError, RemoteError, WorkerDiedError
 
     if timeout_s <= 0 or max_rows < 0:
         raise ValueError(f"timeout_s must be > 0 and max_rows >= 0 (got {timeout_s}, {max_rows})")
-    slots: asyncio.Semaphore | None = None  # made in the event loop on first use
-
-    async def run_in_thread(fn, deadline: float):
-        """``fn()`` in a daemon thread (one of at most MAX_WORKERS); raises TimeoutError at ``deadline``.
-
-        Daemon threads, not an executor: a runaway query must not keep the process from exiting.
-        """
-        nonlocal slots
-        if slots is None:
-            slots = asyncio.Semaphore(MAX_WORKERS)
-        loop = asyncio.get_running_loop()
-        await asyncio.wait_for(slots.acquire(), timeout=max(deadline - time.monotonic(), 0.001))
-        future: asyncio.Future = loop.create_future()
-
-        def settle(value: Any, error: BaseException | None) -> None:
-            slots.release()
-            if not future.done():
-                future.set_exception(error) if error is not None else future.set_result(value)
-
-        def work() -> None:
-            try:
-                value, error = fn(), None
-            except BaseException as err:  # noqa: BLE001 - handed to the event loop, re-raised there
-                value, error = None, err
-            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits for this answer
-                loop.call_soon_threadsafe(settle, value, error)
-
-        threading.Thread(target=work, name="kg-sparql", daemon=True).start()
-        return await asyncio.wait_for(asyncio.shield(future), timeout=max(deadline - time.monotonic(), 0.001))
+    pool = QueryPool(store, max_workers=workers, memory_mb=memory_mb)
+    remote_status = {"update": 403, "limit": 413, "query": 400, "store": 500}
 
     async def sparql(request: Request) -> Response:
         try:
@@ -293,28 +283,31 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
         graph_format = negotiate(accept, GRAPH_MEDIA_TYPES)
         if results_format is None and graph_format is None:
             return _not_acceptable(accept)
-        deadline = time.monotonic() + timeout_s
-
-        def run():
-            return store.query_serialized(query, results_format=results_format, graph_format=graph_format,
-                                          max_rows=max_rows, should_stop=lambda: time.monotonic() > deadline)
-
-        started = time.perf_counter()
         try:
-            result = await run_in_thread(run, deadline)
-        except asyncio.TimeoutError:
-            log.warning("query over the %.1f s limit: %s", timeout_s, " ".join(query.split())[:200])
-            return error_response(503, f"the query took longer than the {timeout_s:g} s limit and was abandoned; "
-                                       "simplify it or add a LIMIT (the server cannot interrupt a running query, so "
-                                       "it may still be finishing in the background)")
-        except UpdateRefusedError as err:
-            return error_response(403, f"this endpoint is read-only: {err}")
-        except ResultLimitError as err:
-            return error_response(413, str(err))
-        except QueryStoppedError:
-            return error_response(503, f"the query took longer than the {timeout_s:g} s limit")
+            check_query_text(query, {})  # the limits of kg.query_limits, before any engine sees the query
         except QueryError as err:
             return error_response(400, str(err))
+        started = time.perf_counter()
+        try:
+            result = await pool.run(query, results_format=results_format, graph_format=graph_format,
+                                    max_rows=max_rows, deadline=time.monotonic() + timeout_s)
+        except QueryTimeoutError:
+            log.warning("query over the %.1f s limit, stopped: %s", timeout_s, " ".join(query.split())[:200])
+            return error_response(503, f"the query took longer than the {timeout_s:g} s limit and was stopped; "
+                                       "simplify it or add a LIMIT")
+        except WorkerDiedError as err:
+            if err.memory:
+                log.warning("query over the %d MiB memory limit, stopped: %s", memory_mb,
+                            " ".join(query.split())[:200])
+                return error_response(503, f"the query needed more than the {memory_mb} MiB memory limit and was "
+                                           "stopped; simplify it, add a LIMIT, or drop an ORDER BY")
+            log.error("the query engine crashed (%s) on: %s", err, " ".join(query.split())[:200])
+            return error_response(500, f"the query engine crashed on this query ({err}); the server goes on")
+        except RemoteError as err:
+            status = remote_status.get(err.kind, 500)
+            if status == 500:
+                log.error("store error: %s", err)
+            return error_response(status, f"this endpoint is read-only: {err}" if status == 403 else str(err))
         except StoreError as err:
             log.error("store error: %s", err)
             return error_response(500, str(err))
@@ -342,11 +335,22 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
         log.exception("internal error on %s", request.url.path, exc_info=exc)
         return error_response(500, f"internal error: {type(exc).__name__}: {exc}")
 
-    return Starlette(
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        pool.warm()
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = Starlette(
         routes=[Route("/sparql", sparql, methods=["GET", "POST"]), Route("/", index, methods=["GET"]),
                 Route("/health", health, methods=["GET"])],
         exception_handlers={HTTPException: http_error, 500: server_error},
+        lifespan=lifespan,
     )
+    app.state.query_pool = pool
+    return app
 
 
 def _not_acceptable(accept: str | None, kind: str | None = None) -> Response:
@@ -367,8 +371,7 @@ def _not_acceptable(accept: str | None, kind: str | None = None) -> Response:
 
 
 def server_config(store_path: str, host: str = "127.0.0.1", port: int = 7878, *,
-                  explorer: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-                  max_rows: int = DEFAULT_MAX_ROWS, log_level: str = "info"):
+                  explorer: str | None = None, log_level: str = "info", **options: Any):
     """The ``uvicorn.Config`` :func:`serve` runs (the store is opened read-only, the app built).
 
     Params: as :func:`serve`.
@@ -388,12 +391,12 @@ def server_config(store_path: str, host: str = "127.0.0.1", port: int = 7878, *,
         except OSError as err:
             raise KGError(f"cannot read the explorer page {explorer}: {err}") from err
     store = Store.open(store_path, read_only=True)
-    app = make_app(store, explorer_html=html, timeout_s=timeout_s, max_rows=max_rows)
+    app = make_app(store, explorer_html=html, **options)
     return uvicorn.Config(app, host=host, port=port, log_level=log_level)
 
 
 def serve(store_path: str, host: str = "127.0.0.1", port: int = 7878, *, explorer: str | None = None,
-          timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS, log_level: str = "info") -> None:
+          log_level: str = "info", **options: Any) -> None:
     """Serve the store at ``store_path`` (opened read-only) over HTTP until interrupted.
 
     Params:
@@ -402,18 +405,18 @@ def serve(store_path: str, host: str = "127.0.0.1", port: int = 7878, *, explore
             (pass 0.0.0.0 to expose it, knowingly).
         port: the TCP port (7878, Oxigraph's own default).
         explorer: an HTML file to serve at ``/`` (e.g. ``DIR/explorer.html``), or ``None``.
-        timeout_s, max_rows: the limits of :func:`make_app`.
+        options: the keyword options of :func:`make_app` (``timeout_s``, ``max_rows``, ``workers``,
+            ``memory_mb`` …).
 
     Raises: StoreError if ``store_path`` is not a store; KGError if ``explorer`` cannot be read.
     """
     import uvicorn
 
-    config = server_config(store_path, host, port, explorer=explorer, timeout_s=timeout_s, max_rows=max_rows,
-                           log_level=log_level)
+    config = server_config(store_path, host, port, explorer=explorer, log_level=log_level, **options)
     log.info("serving %s at http://%s:%d/sparql", store_path, host, port)
     uvicorn.Server(config).run()
 
 
 __all__ = ["make_app", "serve", "server_config", "negotiate", "error_response", "ProtocolError",
-           "DEFAULT_TIMEOUT_S", "DEFAULT_MAX_ROWS", "MAX_WORKERS", "MAX_BODY_BYTES",
+           "DEFAULT_TIMEOUT_S", "DEFAULT_MAX_ROWS", "MAX_BODY_BYTES",
            "RESULTS_MEDIA_TYPES", "GRAPH_MEDIA_TYPES"]
