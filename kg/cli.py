@@ -361,19 +361,23 @@ def serve(
     max_rows: int = typer.Option(None, "--max-rows", help="Most result rows before a 413 (default 100000)."),
     explorer: Optional[Path] = typer.Option(None, "--explorer", help="HTML page to serve at / (default: "
                                                                      "explorer.html beside the store, if any)."),
+    workers: int = typer.Option(None, "--workers", help="Most queries evaluated at once, each in a worker process "
+                                                        "(default 6)."),
+    memory_mb: int = typer.Option(None, "--memory-mb", help="MiB a query's worker may take before it is stopped "
+                                                            "with a 503 (default 128)."),
 ) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql (and the explorer at /).
 
     Example: kg serve --store out/store   then   curl http://127.0.0.1:7878/sparql --data-urlencode 'query=ASK {}'
     """
-    from .server import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, serve as run_server
+    from .server import serve as run_server
 
     if explorer is None and (store.parent / "explorer.html").is_file():
         explorer = store.parent / "explorer.html"
     typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql (read-only)", err=True)
+    options = {"timeout_s": timeout, "max_rows": max_rows, "workers": workers, "memory_mb": memory_mb}
     run_server(str(store), host, port, explorer=str(explorer) if explorer else None,
-               timeout_s=DEFAULT_TIMEOUT_S if timeout is None else timeout,
-               max_rows=DEFAULT_MAX_ROWS if max_rows is None else max_rows)
+               **{k: v for k, v in options.items() if v is not None})
 
 
 @app.command()

@@ -23,6 +23,7 @@ Every error, whatever its status, is one JSON shape: ``{"error": {"status", "tit
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from email.message import Message
@@ -257,12 +258,11 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
     ...     client.get("/sparql", params={"query": "ASK {}"}).json()
     {'head': {}, 'boolean': True}
     """
-    import contextlib
-
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, JSONResponse, Response
+    from starlette.background import BackgroundTask
+    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
     from starlette.routing import Route
 
     from .results import check_query_text
@@ -311,11 +311,13 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
         except StoreError as err:
             log.error("store error: %s", err)
             return error_response(500, str(err))
-        if result.data is None:
-            return _not_acceptable(accept, result.kind)
+        cleanup = BackgroundTask(_unlink, result.path)
+        if result.format is None:
+            return _not_acceptable(accept, result.kind, background=cleanup)
         log.info("%s query: %d rows as %s in %.3f s", result.kind, result.rows, result.format,
                  time.perf_counter() - started)
-        return Response(result.data, media_type=_CONTENT_TYPES[result.format], headers={"Vary": "Accept"})
+        return FileResponse(result.path, media_type=_CONTENT_TYPES[result.format], headers={"Vary": "Accept"},
+                            background=cleanup)
 
     async def index(request: Request) -> Response:
         if explorer_html is None:
@@ -353,7 +355,14 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
     return app
 
 
-def _not_acceptable(accept: str | None, kind: str | None = None) -> Response:
+def _unlink(path: str) -> None:
+    import os
+
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _not_acceptable(accept: str | None, kind: str | None = None, **kw: Any) -> Response:
     if kind == "graph":
         offers = GRAPH_MEDIA_TYPES
         what = "a CONSTRUCT/DESCRIBE answer (a graph)"
@@ -363,7 +372,9 @@ def _not_acceptable(accept: str | None, kind: str | None = None) -> Response:
     else:
         offers = {**RESULTS_MEDIA_TYPES, **GRAPH_MEDIA_TYPES}
         what = "any answer"
-    return error_response(406, f"cannot give {what} as {accept!r}; acceptable: {', '.join(offers)}")
+    response = error_response(406, f"cannot give {what} as {accept!r}; acceptable: {', '.join(offers)}")
+    response.background = kw.get("background")
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from .errors import QueryError, StoreError
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from .store import SerializedResult, Store
+    from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,10 @@ DEFAULT_MAX_WORKERS = 6
 DEFAULT_KEEP_IDLE = 2
 
 #: Memory a worker may take on top of what it uses with the store open (MiB; enforced with RLIMIT_AS). The
-#: largest legitimate answer, 100,000 rows of every quad as SPARQL JSON (``benchmarks/endpoint_runaway.py``),
-#: takes ~110 MB; 160 MiB keeps the server under 1 GB with every worker at its cap.
-DEFAULT_MEMORY_MB = 160
+#: largest legitimate answers, 100,000 rows of every quad of a 105k-quad store as SPARQL JSON (31 MB) or XML
+#: (36 MB; answers are written to a file as they are serialised), pass at 128 MiB; 4 runaway queries at the cap
+#: then keep the server's tree under 1 GB (``benchmarks/endpoint_runaway.py``).
+DEFAULT_MEMORY_MB = 128
 
 
 class QueryTimeoutError(QueryError):
@@ -102,14 +103,17 @@ def _open_store(source: tuple[str, Any]) -> Store:
     return Store(handle, Path(":memory:"))
 
 
-def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int) -> None:
-    """A worker's loop: open the store, cap memory, then answer one query per message until EOF."""
+def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int, folder: str) -> None:
+    """A worker's loop: open the store, cap memory, then answer one query per message until EOF, each answer
+    written into a new file in ``folder`` (the server sends it and deletes it)."""
     import resource
+    import tempfile
 
     from .results import UpdateRefusedError
     from .store import ResultLimitError
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it stops the workers
+    os.environ["RUST_BACKTRACE"] = "0"  # over the memory cap, one line on stderr, not a backtrace
     try:
         store = _open_store(source)
     except Exception as err:  # noqa: BLE001 - reported to the server, which raises it as a StoreError
@@ -127,10 +131,12 @@ def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int) -> N
         except (EOFError, OSError):
             return
         sparql, results_format, graph_format, max_rows = job
+        fd, path = tempfile.mkstemp(dir=folder, suffix=".answer")
         try:
-            r = store.query_serialized(sparql, results_format=results_format, graph_format=graph_format,
-                                       max_rows=max_rows)
-            reply: tuple = ("ok", r.kind, r.format, r.data, r.rows)
+            with os.fdopen(fd, "wb") as out:
+                r = store.query_serialized(sparql, results_format=results_format, graph_format=graph_format,
+                                           max_rows=max_rows, output=out)
+            reply: tuple = ("ok", r.kind, r.format, path, r.rows)
         except UpdateRefusedError as err:
             reply = ("update", str(err))
         except ResultLimitError as err:
@@ -141,6 +147,8 @@ def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int) -> N
             reply = ("store", str(err))
         except MemoryError:
             os._exit(70)  # the server reads this exit as "over the memory cap"
+        if reply[0] != "ok":
+            os.unlink(path)
         try:
             conn.send(reply)
         except MemoryError:
@@ -158,6 +166,18 @@ def _context():
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["kg.workers", "kg.store"])
     return ctx
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer, written by a worker: ``kind`` (``"select"``, ``"ask"``, ``"graph"``), ``format`` (a key
+    of :data:`kg.store.RESULTS_FORMATS` or :data:`kg.store.GRAPH_FORMATS`, ``None`` when no format was offered
+    for the kind), ``path`` (the file holding it: the caller deletes it), ``rows``."""
+
+    kind: str
+    format: str | None
+    path: str
+    rows: int
 
 
 @dataclass(eq=False)
@@ -198,6 +218,9 @@ class QueryPool:
         self.max_workers = max_workers
         self.keep_idle = keep_idle
         self.memory_mb = memory_mb
+        import tempfile
+
+        self.folder = tempfile.mkdtemp(prefix="kg-answers-")  #: where workers write answers
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._slots: asyncio.Semaphore | None = None
@@ -208,7 +231,7 @@ class QueryPool:
     def _start(self) -> _Worker:
         ctx = _context()
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, args=(child, self._source, self.memory_mb),
+        process = ctx.Process(target=_worker_main, args=(child, self._source, self.memory_mb, self.folder),
                               name="kg-query-worker", daemon=True)
         process.start()
         child.close()
@@ -281,17 +304,15 @@ class QueryPool:
     # -- queries -----------------------------------------------------------------------------------
 
     async def run(self, sparql: str, *, results_format: str | None, graph_format: str | None,
-                  max_rows: int | None, deadline: float) -> SerializedResult:
+                  max_rows: int | None, deadline: float) -> Answer:
         """Answer a query in a worker, by ``deadline`` (a ``time.monotonic()`` value).
 
-        Returns: a :class:`kg.store.SerializedResult`.
+        Returns: an :class:`Answer` (delete its file once sent).
 
         Raises: QueryTimeoutError at the deadline (waiting for a free worker counts); WorkerDiedError if the
             worker died; RemoteError for an error the worker reported; StoreError if no worker could open the
             store.
         """
-        from .store import SerializedResult
-
         try:
             worker = await self._take(deadline)
         except asyncio.TimeoutError as err:
@@ -312,7 +333,7 @@ class QueryPool:
             raise WorkerDiedError(f"the query worker died (exit {code})", memory) from err
         self._give_back(worker)
         if message[0] == "ok":
-            return SerializedResult(*message[1:])
+            return Answer(*message[1:])
         raise RemoteError(message[0], message[1])
 
     @staticmethod
@@ -336,7 +357,10 @@ class QueryPool:
                 worker.process.join(1)
         self._idle.clear()
         self._busy.clear()
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-__all__ = ["QueryPool", "QueryTimeoutError", "WorkerDiedError", "RemoteError", "DEFAULT_MAX_WORKERS",
+__all__ = ["QueryPool", "Answer", "QueryTimeoutError", "WorkerDiedError", "RemoteError", "DEFAULT_MAX_WORKERS",
            "DEFAULT_KEEP_IDLE", "DEFAULT_MEMORY_MB"]
