@@ -23,7 +23,8 @@ app = typer.Typer(
 )
 
 DEFAULT_OUT = Path("out")
-FORMATS = ("table", "json", "csv")
+#: `kg query --format`: the human table, or a standard format written by Oxigraph (kg.store.ANSWER_FORMATS).
+FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
 
 
 def _errors(fn: Callable) -> Callable:
@@ -248,7 +249,10 @@ def query(
     param: List[str] = typer.Option([], "--param", "-p", help="key=value bound safely to ?key (repeatable)."),
     store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
     graph: Optional[Path] = typer.Option(None, "--graph", help="Query an RDF file (.ttl, .trig, .nq …) instead."),
-    format: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL results JSON) or csv."),
+    format: str = typer.Option("table", "--format", "-f", help="table (for people), or as the SPARQL endpoint "
+                                                               "writes it: json, xml, csv, tsv (SELECT, ASK; json "
+                                                               "and xml also fit a graph: JSON-LD, RDF/XML), turtle, "
+                                                               "ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)."),
     list_: bool = typer.Option(False, "--list", help="List the named queries and exit."),
 ) -> None:
     """Answer a SPARQL query from the store or a graph file.
@@ -277,9 +281,21 @@ def query(
         text = path.read_text(encoding="utf-8")
     else:
         text = sparql
-    result = _open(store, graph).query(text, **_parse_params(param))
-    out = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[format]()
-    typer.echo(out, nl=not out.endswith("\n"))
+    g = _open(store, graph)
+    if format == "table":
+        typer.echo(g.query(text, **_parse_params(param)).to_table())
+        return
+    from .store import ANSWER_FORMATS
+
+    results_format, graph_format = ANSWER_FORMATS[format]
+    result = g.store.query_serialized(text, results_format=results_format, graph_format=graph_format,
+                                      bindings=_parse_params(param))
+    if result.format is None:
+        fits = [n for n, pair in ANSWER_FORMATS.items() if pair[1 if result.kind == "graph" else 0]]
+        what = "CONSTRUCT/DESCRIBE" if result.kind == "graph" else "SELECT/ASK"
+        raise QueryError(f"--format {format}: a {what} answer cannot be written as {format}; use table or one of "
+                         + ", ".join(fits))
+    typer.get_binary_stream("stdout").write(result.data)
 
 
 @app.command()
