@@ -379,6 +379,9 @@ def serve(
                                                                      "explorer.html beside the store, if any)."),
     workers: int = typer.Option(None, "--workers", help="Most queries evaluated at once, each in a worker process "
                                                         "(default 6)."),
+    cors: Optional[str] = typer.Option(None, "--cors", metavar="ORIGINS",
+                                       help="Let browser apps on these origins query the endpoint (CORS): "
+                                            "comma-separated, or '*' for any. Default: off."),
     memory_mb: int = typer.Option(None, "--memory-mb", help="MiB a query's worker may take before it is stopped "
                                                             "with a 503 (default 128)."),
 ) -> None:
@@ -391,7 +394,9 @@ def serve(
     if explorer is None and (store.parent / "explorer.html").is_file():
         explorer = store.parent / "explorer.html"
     typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql (read-only)", err=True)
-    options = {"timeout_s": timeout, "max_rows": max_rows, "workers": workers, "memory_mb": memory_mb}
+    origins = [o.strip() for o in cors.split(",") if o.strip()] if cors is not None else None
+    options = {"timeout_s": timeout, "max_rows": max_rows, "workers": workers, "memory_mb": memory_mb,
+               "cors": origins}
     run_server(str(store), host, port, explorer=str(explorer) if explorer else None,
                **{k: v for k, v in options.items() if v is not None})
 

@@ -17,7 +17,11 @@
     :data:`DEFAULT_TIMEOUT_S`) or when it grows past its memory cap (503, ``memory_mb``); the CPU and memory are
     free at once and a new worker takes its place; a crash of the engine is a 500 for that query only;
   - the answer: at most ``max_rows`` solutions or triples (413, :data:`DEFAULT_MAX_ROWS`).
-- ``/`` serves the HTML explorer (when given), ``/health`` a tiny JSON.
+- ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle, or by ``Accept``; a browser is
+  sent to ``/query``). ``format=`` / ``output=`` (a name such as ``json``, ``csv``, ``turtle`` or a media type)
+  override ``Accept``; ``$name=value`` binds ``?name`` (``<…>``: an IRI; else a string).
+- ``/query``: an offline query page (:func:`query_page`); ``/`` the HTML explorer (when given); ``/health``.
+- CORS: off unless ``cors`` origins are given.
 
 Every error, whatever its status, is one JSON shape: ``{"error": {"status", "title", "detail"}}``.
 """
@@ -34,6 +38,8 @@ from .errors import KGError, QueryError, StoreError
 from .workers import DEFAULT_MAX_WORKERS, DEFAULT_MEMORY_MB
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -71,6 +77,7 @@ GRAPH_MEDIA_TYPES: dict[str, str] = {
     "text/turtle": "turtle",
     "application/n-triples": "ntriples",
     "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
     "application/x-turtle": "turtle",
     "text/plain": "ntriples",
     "application/json": "jsonld",
@@ -80,7 +87,7 @@ _CONTENT_TYPES = {
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
     "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
     "turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
+    "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
 }
 _TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
            406: "Not Acceptable", 413: "Content Too Large", 415: "Unsupported Media Type",
@@ -188,11 +195,15 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-async def _read_query(request: Request) -> str:
+async def _read_query(request: Request) -> tuple[str | None, dict[str, list[str]]]:
+    """(the query, every parameter of the URL and of a POSTed form); the query is ``None`` for a GET
+    without one (the service description is asked for)."""
     params = parse_qs(request.url.query, keep_blank_values=True)
     _check_params(params)
     if request.method == "GET":
         query = _one(params, "query")
+        if query is None:
+            return None, params
     else:
         msg = Message()
         msg["content-type"] = request.headers.get("content-type", "")
@@ -211,6 +222,8 @@ async def _read_query(request: Request) -> str:
             if "query" in params:
                 raise ProtocolError(400, "send 'query' in the form body or in the URL, not in both")
             query = _one(form, "query")
+            for name, values in form.items():
+                params.setdefault(name, []).extend(values)
         elif ctype == "application/sparql-query":
             if "query" in params:
                 raise ProtocolError(400, "a POST of application/sparql-query carries the query in the body; "
@@ -222,7 +235,46 @@ async def _read_query(request: Request) -> str:
     if query is None or not query.strip():
         raise ProtocolError(400, "no query: send a SPARQL query as 'query' (GET ?query=… or a POSTed form), "
                                  "or POST it as application/sparql-query")
-    return query
+    return query, params
+
+
+#: ``format=`` / ``output=`` values (besides the media types of :data:`RESULTS_MEDIA_TYPES` and
+#: :data:`GRAPH_MEDIA_TYPES`) → a name of :data:`kg.store.ANSWER_FORMATS`.
+FORMAT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
+                "n3": "turtle", "ntriples": "ntriples", "nt": "ntriples", "n-triples": "ntriples", "jsonld": "jsonld",
+                "json-ld": "jsonld", "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml"}
+
+
+def _formats(params: dict[str, list[str]], accept: str | None) -> tuple[str | None, str | None]:
+    """(format for SELECT/ASK, format for CONSTRUCT/DESCRIBE): from ``format=`` or ``output=`` (which win, as
+    SPARQLWrapper and many clients send them), else from ``Accept``."""
+    from .store import ANSWER_FORMATS
+
+    # the first of each: SPARQLWrapper sends ``format`` twice (in the URL and the form) when it POSTs
+    asked = (params.get("format") or params.get("output") or [None])[0]
+    if asked is None:
+        return negotiate(accept, RESULTS_MEDIA_TYPES), negotiate(accept, GRAPH_MEDIA_TYPES)
+    key = asked.strip().lower()
+    media = key.split(";")[0].strip()
+    if media in RESULTS_MEDIA_TYPES or media in GRAPH_MEDIA_TYPES:
+        return RESULTS_MEDIA_TYPES.get(media), GRAPH_MEDIA_TYPES.get(media)
+    if key in FORMAT_NAMES:
+        return ANSWER_FORMATS[FORMAT_NAMES[key]]
+    raise ProtocolError(406, f"unknown format {asked!r}; use one of {', '.join(FORMAT_NAMES)} or a media type: "
+                             f"{', '.join({**RESULTS_MEDIA_TYPES, **GRAPH_MEDIA_TYPES})}")
+
+
+def _bindings(params: dict[str, list[str]]) -> dict[str, Any]:
+    """``$name=value`` parameters (as RDF4J's protocol has them) → values bound to ``?name`` by the engine:
+    ``<…>`` is an IRI, anything else a plain string literal."""
+    from rdflib import URIRef
+
+    out: dict[str, Any] = {}
+    for key in params:
+        if key.startswith("$") and len(key) > 1:
+            value = _one(params, key)
+            out[key[1:]] = URIRef(value[1:-1]) if value.startswith("<") and value.endswith(">") else value
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -231,7 +283,7 @@ async def _read_query(request: Request) -> str:
 
 def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
              max_rows: int = DEFAULT_MAX_ROWS, workers: int = DEFAULT_MAX_WORKERS,
-             memory_mb: int = DEFAULT_MEMORY_MB) -> Starlette:
+             memory_mb: int = DEFAULT_MEMORY_MB, cors: Sequence[str] | None = None) -> Starlette:
     """The SPARQL 1.1 Protocol app (Starlette) over an open store; see the module docstring.
 
     Params:
@@ -247,6 +299,8 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
             (:data:`kg.workers.DEFAULT_MAX_WORKERS`).
         memory_mb: memory a query's worker may take, in MiB, before it is killed and the client gets 503
             (:data:`kg.workers.DEFAULT_MEMORY_MB`).
+        cors: origins that browser apps may query from (``["*"]``: any), through Starlette's
+            ``CORSMiddleware``; ``None`` (the default): no CORS headers, browsers allow same-origin only.
 
     Returns: a Starlette (ASGI) app; use it in-process with ``starlette.testclient.TestClient`` (as a context
     manager, so that the workers are stopped at the end).
@@ -265,7 +319,7 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
     from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
     from starlette.routing import Route
 
-    from .results import check_query_text
+    from .results import binding_terms, check_query_text
     from .workers import QueryPool, QueryTimeoutError, RemoteError, WorkerDiedError
 
     if timeout_s <= 0 or max_rows < 0:
@@ -274,23 +328,25 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
     remote_status = {"update": 403, "limit": 413, "query": 400, "store": 500}
 
     async def sparql(request: Request) -> Response:
+        accept = request.headers.get("accept")
         try:
-            query = await _read_query(request)
+            query, params = await _read_query(request)
+            if query is None:
+                return _service_description(request, params, store)
+            results_format, graph_format = _formats(params, accept)
+            bindings = _bindings(params)
         except ProtocolError as err:
             return error_response(err.status, str(err))
-        accept = request.headers.get("accept")
-        results_format = negotiate(accept, RESULTS_MEDIA_TYPES)
-        graph_format = negotiate(accept, GRAPH_MEDIA_TYPES)
         if results_format is None and graph_format is None:
             return _not_acceptable(accept)
         try:
-            check_query_text(query, {})  # the limits of kg.query_limits, before any engine sees the query
+            check_query_text(query, binding_terms(bindings))  # kg.query_limits, before any engine sees the query
         except QueryError as err:
             return error_response(400, str(err))
         started = time.perf_counter()
         try:
             result = await pool.run(query, results_format=results_format, graph_format=graph_format,
-                                    max_rows=max_rows, deadline=time.monotonic() + timeout_s)
+                                    max_rows=max_rows, deadline=time.monotonic() + timeout_s, bindings=bindings)
         except QueryTimeoutError:
             log.warning("query over the %.1f s limit, stopped: %s", timeout_s, " ".join(query.split())[:200])
             return error_response(503, f"the query took longer than the {timeout_s:g} s limit and was stopped; "
@@ -327,6 +383,11 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    page, csp = query_page()
+
+    async def query_form(request: Request) -> Response:
+        return HTMLResponse(page, headers={"Content-Security-Policy": csp})
+
     async def http_error(request: Request, exc: HTTPException) -> Response:
         detail = {404: f"no such page: {request.url.path}; the SPARQL endpoint is /sparql",
                   405: f"{request.method} is not allowed on {request.url.path}; use GET or POST"}.get(
@@ -345,14 +406,92 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
         finally:
             pool.close()
 
+    middleware = []
+    if cors:
+        from starlette.middleware import Middleware
+        from starlette.middleware.cors import CORSMiddleware
+
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors), allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"], max_age=600))
     app = Starlette(
         routes=[Route("/sparql", sparql, methods=["GET", "POST"]), Route("/", index, methods=["GET"]),
-                Route("/health", health, methods=["GET"])],
+                Route("/query", query_form, methods=["GET"]), Route("/health", health, methods=["GET"])],
         exception_handlers={HTTPException: http_error, 500: server_error},
+        middleware=middleware,
         lifespan=lifespan,
     )
     app.state.query_pool = pool
     return app
+
+
+#: The SPARQL 1.1 Service Description of the endpoint (Turtle; ``{endpoint}`` and ``{triples}`` filled in).
+_SERVICE_DESCRIPTION = """\
+@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix fmt: <http://www.w3.org/ns/formats/> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+
+<{endpoint}> a sd:Service ;
+    dcterms:title "paperkg SPARQL endpoint (read-only)" ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:feature sd:UnionDefaultGraph ;
+    sd:resultFormat fmt:SPARQL_Results_JSON, fmt:SPARQL_Results_XML, fmt:SPARQL_Results_CSV,
+        fmt:SPARQL_Results_TSV, fmt:Turtle, fmt:N-Triples, fmt:JSON-LD, fmt:RDF_XML ;
+    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; void:triples {triples} ] ] .
+"""
+
+
+def _service_description(request: Request, params: dict[str, list[str]], store: Store) -> Response:
+    """GET /sparql without a query: the SPARQL 1.1 Service Description, in Turtle or by ``Accept`` /
+    ``format=`` (any graph format); a browser (``text/html`` first) is sent to the query page."""
+    import pyoxigraph as ox
+    from starlette.responses import RedirectResponse, Response
+
+    from .store import GRAPH_FORMATS
+
+    accept = request.headers.get("accept")
+    if "format" not in params and "output" not in params and accept and \
+            accept.split(",")[0].split(";")[0].strip().lower() == "text/html":
+        return RedirectResponse("/query", status_code=303)
+    _, graph_format = _formats(params, accept)
+    if graph_format is None:
+        return _not_acceptable(accept, "graph")
+    endpoint = str(request.url.replace(query=""))
+    turtle = _SERVICE_DESCRIPTION.format(endpoint=endpoint, triples=len(store))
+    fmt = GRAPH_FORMATS[graph_format]
+    prefixes = {"sd": "http://www.w3.org/ns/sparql-service-description#", "fmt": "http://www.w3.org/ns/formats/",
+                "void": "http://rdfs.org/ns/void#", "dcterms": "http://purl.org/dc/terms/"}
+    data = ox.serialize(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE), format=fmt,
+                        prefixes=prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None)
+    return Response(data, media_type=_CONTENT_TYPES[graph_format], headers={"Vary": "Accept"})
+
+
+def query_page() -> tuple[str, str]:
+    """The offline query page served at ``/query`` and its Content-Security-Policy: a query box, the named
+    queries (``kg/queries``) with their parameters (sent as ``$name=value`` bindings), results as a table whose
+    IRIs link into the explorer (``/#<IRI>``). Plain HTML and JS from ``kg/templates``; the policy lets the page
+    run only its own script (by hash) and talk only to this server.
+    """
+    import base64
+    import hashlib
+    import json
+    from importlib import resources
+
+    from .query import list_named_queries
+
+    folder = resources.files("kg") / "templates"
+    script = (folder / "query.js").read_text(encoding="utf-8")
+    named = [{"name": q.name, "description": q.description, "params": q.params, "text": q.text}
+             for q in list_named_queries()]
+    data = json.dumps(named, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace(
+        "&", "\\u0026")
+    page = (folder / "query.html").read_text(encoding="utf-8")
+    page = page.replace("__NAMED_QUERIES__", data).replace("__SCRIPT__", script)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    csp = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; connect-src 'self'; "
+           "img-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+    return page, csp
 
 
 def _unlink(path: str) -> None:
@@ -428,6 +567,6 @@ def serve(store_path: str, host: str = "127.0.0.1", port: int = 7878, *, explore
     uvicorn.Server(config).run()
 
 
-__all__ = ["make_app", "serve", "server_config", "negotiate", "error_response", "ProtocolError",
+__all__ = ["make_app", "query_page", "serve", "server_config", "negotiate", "error_response", "ProtocolError",
            "DEFAULT_TIMEOUT_S", "DEFAULT_MAX_ROWS", "MAX_BODY_BYTES",
            "RESULTS_MEDIA_TYPES", "GRAPH_MEDIA_TYPES"]

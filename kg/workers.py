@@ -130,12 +130,12 @@ def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int, fold
             job = conn.recv()
         except (EOFError, OSError):
             return
-        sparql, results_format, graph_format, max_rows = job
+        sparql, results_format, graph_format, max_rows, bindings = job
         fd, path = tempfile.mkstemp(dir=folder, suffix=".answer")
         try:
             with os.fdopen(fd, "wb") as out:
                 r = store.query_serialized(sparql, results_format=results_format, graph_format=graph_format,
-                                           max_rows=max_rows, output=out)
+                                           max_rows=max_rows, output=out, bindings=bindings)
             reply: tuple = ("ok", r.kind, r.format, path, r.rows)
         except UpdateRefusedError as err:
             reply = ("update", str(err))
@@ -166,6 +166,30 @@ def _context():
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["kg.workers", "kg.store"])
     return ctx
+
+
+@contextlib.contextmanager
+def _main_not_reimported():
+    """While a worker starts: tell multiprocessing that ``__main__`` is not to be run again in the worker
+    (spawn and forkserver children re-run the parent's main script unless it is guarded by ``if __name__ ==
+    "__main__"``, and cannot at all from ``python -`` or ``-c``); workers need nothing from it."""
+    import sys
+    import types
+
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    missing = object()
+    saved = main.__dict__.get("__spec__", missing)
+    main.__spec__ = types.SimpleNamespace(name="__main__")
+    try:
+        yield
+    finally:
+        if saved is missing:
+            del main.__spec__
+        else:
+            main.__spec__ = saved
 
 
 @dataclass(frozen=True)
@@ -233,7 +257,8 @@ class QueryPool:
         parent, child = ctx.Pipe()
         process = ctx.Process(target=_worker_main, args=(child, self._source, self.memory_mb, self.folder),
                               name="kg-query-worker", daemon=True)
-        process.start()
+        with _main_not_reimported():
+            process.start()
         child.close()
         return _Worker(process, parent)
 
@@ -304,8 +329,10 @@ class QueryPool:
     # -- queries -----------------------------------------------------------------------------------
 
     async def run(self, sparql: str, *, results_format: str | None, graph_format: str | None,
-                  max_rows: int | None, deadline: float) -> Answer:
+                  max_rows: int | None, deadline: float, bindings: dict[str, Any] | None = None) -> Answer:
         """Answer a query in a worker, by ``deadline`` (a ``time.monotonic()`` value).
+
+        ``bindings``: variable name → value, bound by the engine (:meth:`kg.store.Store.query_serialized`).
 
         Returns: an :class:`Answer` (delete its file once sent).
 
@@ -318,7 +345,7 @@ class QueryPool:
         except asyncio.TimeoutError as err:
             raise QueryTimeoutError("no query worker became free before the deadline") from err
         try:
-            worker.conn.send((sparql, results_format, graph_format, max_rows))
+            worker.conn.send((sparql, results_format, graph_format, max_rows, bindings or None))
             message = await self._receive(worker, deadline)
         except asyncio.TimeoutError as err:
             self._lose(worker)

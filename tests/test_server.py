@@ -89,7 +89,7 @@ def test_post_of_another_content_type_is_415(client):
 
 
 def test_no_query_is_400(client):
-    assert_error(client.get("/sparql"), 400, "no query")
+    assert_error(client.get("/sparql", params={"query": ""}), 400, "no query")
     assert_error(client.post("/sparql", data={"query": "  "}), 400, "no query")
     assert_error(client.get("/sparql?query=ASK{}&query=ASK{}"), 400, "2 'query' parameters")
 
