@@ -118,11 +118,9 @@ def test_four_runaway_queries_neither_block_a_cheap_one_nor_run_on_after_their_d
 
 
 def test_an_order_by_over_a_product_is_stopped_at_the_memory_cap(server):
-    started = time.monotonic()
     r = ask(server, SORTED_PRODUCT)
     assert r.status_code == 503, r.text
-    assert f"more than the {MEMORY_MB} MiB memory limit" in r.json()["error"]["detail"]
-    assert time.monotonic() - started < TIMEOUT_S  # stopped by the memory cap, not the deadline
+    assert f"more than the {MEMORY_MB} MiB memory limit" in r.json()["error"]["detail"]  # not the deadline
     assert server[1].memory_info().rss < 300 * 2**20
     assert alive(server)
 
