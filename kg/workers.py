@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -103,11 +104,10 @@ def _open_store(source: tuple[str, Any]) -> Store:
     return Store(handle, Path(":memory:"))
 
 
-def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int, folder: str) -> None:
+def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int) -> None:
     """A worker's loop: open the store, cap memory, then answer one query per message until EOF, each answer
-    written into a new file in ``folder`` (the server sends it and deletes it)."""
+    written into the file the message names (the server sends it and deletes it)."""
     import resource
-    import tempfile
 
     from .results import UpdateRefusedError
     from .store import ResultLimitError
@@ -130,13 +130,12 @@ def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int, fold
             job = conn.recv()
         except (EOFError, OSError):
             return
-        sparql, results_format, graph_format, max_rows, bindings = job
-        fd, path = tempfile.mkstemp(dir=folder, suffix=".answer")
+        sparql, results_format, graph_format, max_rows, bindings, path = job
         try:
-            with os.fdopen(fd, "wb") as out:
+            with open(path, "wb") as out:
                 r = store.query_serialized(sparql, results_format=results_format, graph_format=graph_format,
                                            max_rows=max_rows, output=out, bindings=bindings)
-            reply: tuple = ("ok", r.kind, r.format, path, r.rows)
+            reply: tuple = ("ok", r.kind, r.format, r.rows)
         except UpdateRefusedError as err:
             reply = ("update", str(err))
         except ResultLimitError as err:
@@ -147,8 +146,6 @@ def _worker_main(conn: Connection, source: tuple[str, Any], memory_mb: int, fold
             reply = ("store", str(err))
         except MemoryError:
             os._exit(70)  # the server reads this exit as "over the memory cap"
-        if reply[0] != "ok":
-            os.unlink(path)
         try:
             conn.send(reply)
         except MemoryError:
@@ -249,13 +246,14 @@ class QueryPool:
         self._busy: set[_Worker] = set()
         self._slots: asyncio.Semaphore | None = None
         self.restarts = 0  #: workers killed or lost (deadline, memory, crash)
+        self._answers = itertools.count()
 
     # -- workers -----------------------------------------------------------------------------------
 
     def _start(self) -> _Worker:
         ctx = _context()
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, args=(child, self._source, self.memory_mb, self.folder),
+        process = ctx.Process(target=_worker_main, args=(child, self._source, self.memory_mb),
                               name="kg-query-worker", daemon=True)
         with _main_not_reimported():
             process.start()
@@ -344,24 +342,30 @@ class QueryPool:
             worker = await self._take(deadline)
         except asyncio.TimeoutError as err:
             raise QueryTimeoutError("no query worker became free before the deadline") from err
+        path = os.path.join(self.folder, f"{next(self._answers)}.answer")
         try:
-            worker.conn.send((sparql, results_format, graph_format, max_rows, bindings or None))
-            message = await self._receive(worker, deadline)
-        except asyncio.TimeoutError as err:
-            self._lose(worker)
-            raise QueryTimeoutError("the query was still running at the deadline; its worker was killed") from err
-        except asyncio.CancelledError:  # the client went away: stop its query
-            self._lose(worker)
+            try:
+                worker.conn.send((sparql, results_format, graph_format, max_rows, bindings or None, path))
+                message = await self._receive(worker, deadline)
+            except asyncio.TimeoutError as err:
+                self._lose(worker)
+                raise QueryTimeoutError("the query was still running at the deadline; its worker was killed") from err
+            except asyncio.CancelledError:  # the client went away: stop its query
+                self._lose(worker)
+                raise
+            except (EOFError, OSError) as err:
+                code = await self._exit_code(worker)
+                self._lose(worker)
+                memory = code in (70, -signal.SIGABRT, -signal.SIGKILL)
+                raise WorkerDiedError(f"the query worker died (exit {code})", memory) from err
+            self._give_back(worker)
+            if message[0] == "ok":
+                return Answer(message[1], message[2], path, message[3])
+            raise RemoteError(message[0], message[1])
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
             raise
-        except (EOFError, OSError) as err:
-            code = await self._exit_code(worker)
-            self._lose(worker)
-            memory = code in (70, -signal.SIGABRT, -signal.SIGKILL)
-            raise WorkerDiedError(f"the query worker died (exit {code})", memory) from err
-        self._give_back(worker)
-        if message[0] == "ok":
-            return Answer(*message[1:])
-        raise RemoteError(message[0], message[1])
 
     @staticmethod
     async def _exit_code(worker: _Worker) -> int | None:
