@@ -2,7 +2,7 @@
 
 - ``/sparql``: ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``, ``query=``) or
   ``POST`` ``application/sparql-query``. Answers by ``Accept``: SPARQL results JSON / XML / CSV / TSV
-  for SELECT and ASK; Turtle / N-Triples / JSON-LD for CONSTRUCT and DESCRIBE (no ``Accept``: JSON,
+  for SELECT and ASK; Turtle / N-Triples / JSON-LD / RDF/XML for CONSTRUCT and DESCRIBE (no ``Accept``: JSON,
   Turtle); 406 otherwise. Written by Oxigraph's own serialisers (:meth:`kg.store.Store.query_serialized`).
 - Read-only: an update (``update=`` form field, ``application/sparql-update``, or an UPDATE sent as a
   query) gets 403. ``default-graph-uri`` / ``named-graph-uri`` get 400 (the default graph is always the
