@@ -25,7 +25,8 @@ app = typer.Typer(
 )
 
 DEFAULT_OUT = Path("out")
-FORMATS = ("table", "json", "csv")
+#: `kg query --format`: the human table, or a standard format written by Oxigraph (kg.store.ANSWER_FORMATS).
+FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
 
 
 def _errors(fn: Callable) -> Callable:
@@ -296,7 +297,10 @@ def query(
     param: List[str] = typer.Option([], "--param", "-p", help="key=value bound safely to ?key (repeatable)."),
     store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
     graph: Optional[Path] = typer.Option(None, "--graph", help="Query an RDF file (.ttl, .trig, .nq …) instead."),
-    format: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL results JSON) or csv."),
+    format: str = typer.Option("table", "--format", "-f", help="table (for people), or as the SPARQL endpoint "
+                                                               "writes it: json, xml, csv, tsv (SELECT, ASK; json "
+                                                               "and xml also fit a graph: JSON-LD, RDF/XML), turtle, "
+                                                               "ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)."),
     list_: bool = typer.Option(False, "--list", help="List the named queries and exit."),
 ) -> None:
     """Answer a SPARQL query from the store or a graph file.
@@ -325,9 +329,21 @@ def query(
         text = path.read_text(encoding="utf-8")
     else:
         text = sparql
-    result = _open(store, graph).query(text, **_parse_params(param))
-    out = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[format]()
-    typer.echo(out, nl=not out.endswith("\n"))
+    g = _open(store, graph)
+    if format == "table":
+        typer.echo(g.query(text, **_parse_params(param)).to_table())
+        return
+    from .store import ANSWER_FORMATS
+
+    results_format, graph_format = ANSWER_FORMATS[format]
+    result = g.store.query_serialized(text, results_format=results_format, graph_format=graph_format,
+                                      bindings=_parse_params(param))
+    if result.format is None:
+        fits = [n for n, pair in ANSWER_FORMATS.items() if pair[1 if result.kind == "graph" else 0]]
+        what = "CONSTRUCT/DESCRIBE" if result.kind == "graph" else "SELECT/ASK"
+        raise QueryError(f"--format {format}: a {what} answer cannot be written as {format}; use table or one of "
+                         + ", ".join(fits))
+    typer.get_binary_stream("stdout").write(result.data)
 
 
 @app.command()
@@ -409,19 +425,28 @@ def serve(
     max_rows: int = typer.Option(None, "--max-rows", help="Most result rows before a 413 (default 100000)."),
     explorer: Optional[Path] = typer.Option(None, "--explorer", help="HTML page to serve at / (default: "
                                                                      "explorer.html beside the store, if any)."),
+    workers: int = typer.Option(None, "--workers", help="Most queries evaluated at once, each in a worker process "
+                                                        "(default 6)."),
+    cors: Optional[str] = typer.Option(None, "--cors", metavar="ORIGINS",
+                                       help="Let browser apps on these origins query the endpoint (CORS): "
+                                            "comma-separated, or '*' for any. Default: off."),
+    memory_mb: int = typer.Option(None, "--memory-mb", help="MiB a query's worker may take before it is stopped "
+                                                            "with a 503 (default 128)."),
 ) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql (and the explorer at /).
 
     Example: kg serve --store out/store   then   curl http://127.0.0.1:7878/sparql --data-urlencode 'query=ASK {}'
     """
-    from .server import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, serve as run_server
+    from .server import serve as run_server
 
     if explorer is None and (store.parent / "explorer.html").is_file():
         explorer = store.parent / "explorer.html"
     typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql (read-only)", err=True)
+    origins = [o.strip() for o in cors.split(",") if o.strip()] if cors is not None else None
+    options = {"timeout_s": timeout, "max_rows": max_rows, "workers": workers, "memory_mb": memory_mb,
+               "cors": origins}
     run_server(str(store), host, port, explorer=str(explorer) if explorer else None,
-               timeout_s=DEFAULT_TIMEOUT_S if timeout is None else timeout,
-               max_rows=DEFAULT_MAX_ROWS if max_rows is None else max_rows)
+               **{k: v for k, v in options.items() if v is not None})
 
 
 @app.command()

@@ -2,7 +2,8 @@
 
 This is one of the edges where rdflib is used: :func:`to_rdflib` converts a store to an rdflib
 ``Dataset`` (a parse of its N-Quads: the whole graph in memory, ~3x the store's size) for code that wants
-rdflib objects; formats Oxigraph does not write (JSON-LD, RDF/XML) go through it.
+rdflib objects. Every RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) is written by Oxigraph's
+serialisers (:meth:`kg.store.Store.dump`); :func:`write_rdf` is for an rdflib dataset in hand.
 """
 from __future__ import annotations
 

@@ -8,10 +8,7 @@ it (before, the two imported each other).
 """
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -137,42 +134,6 @@ class QueryResult:
         out.append(f"({n} {noun}{'' if n == 1 else 's'})")
         return "\n".join(out)
 
-    def to_json(self) -> str:
-        """W3C SPARQL 1.1 Query Results JSON (SELECT, ASK); JSON-LD for a graph.
-
-        >>> json.loads(QueryResult.ask(False).to_json())
-        {'head': {}, 'boolean': False}
-        """
-        if self.kind == "graph":
-            assert self.graph is not None
-            return self.graph.serialize(format="json-ld", context=dict(PREFIXES), indent=2)
-        if self.kind == "ask":
-            return json.dumps({"head": {}, "boolean": bool(self.boolean)}, indent=2)
-        bindings = [{v: _json_term(t) for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
-        doc = {"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}
-        return json.dumps(doc, ensure_ascii=False, indent=2)
-
-    def to_csv(self) -> str:
-        """W3C SPARQL 1.1 Query Results CSV: a header of variable names, CRLF line ends, IRIs and
-        literals as plain strings, blank nodes as ``_:id``, unbound as empty.
-
-        ASK (not covered by the W3C format) gives one ``boolean`` column; a graph gives
-        ``subject,predicate,object`` rows.
-
-        >>> QueryResult.select(["x", "y"], [(URIRef("http://a"), None)]).to_csv()
-        'x,y\\r\\nhttp://a,\\r\\n'
-        """
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        if self.kind == "ask":
-            writer.writerow(["boolean"])
-            writer.writerow(["true" if self.boolean else "false"])
-            return buf.getvalue()
-        writer.writerow(self.vars)
-        for row in self.rows:
-            writer.writerow([_csv_term(t) for t in row])
-        return buf.getvalue()
-
     def to_dicts(self) -> list[dict[str, Any]]:
         """Rows as dicts of Python values: IRIs as ``str``, typed literals as ``int``, ``float``,
         ``Decimal``, ``bool``, ``datetime.date`` …, other literals as ``str``, blank nodes as
@@ -202,16 +163,6 @@ class QueryResult:
         columns = ["boolean"] if self.kind == "ask" else list(self.vars)
         return pd.DataFrame(self.to_dicts(), columns=columns)
 
-    def render(self, fmt: str = "table") -> str:
-        """``to_table`` / ``to_json`` / ``to_csv`` by name (the CLI's ``--format``).
-
-        Raises: QueryError for another format name.
-        """
-        outputs = {"table": self.to_table, "json": self.to_json, "csv": self.to_csv}
-        if fmt not in outputs:
-            raise QueryError(f"unknown result format {fmt!r}; use one of: {', '.join(outputs)}")
-        return outputs[fmt]()
-
 
 def _is_number(term: Identifier | None) -> bool:
     return isinstance(term, Literal) and term.datatype in _NUMERIC_TYPES
@@ -237,28 +188,6 @@ def _cell(term: Identifier | None, max_width: int) -> str:
     if len(text) > max_width:
         text = text[: max(max_width - 1, 0)] + "…"
     return text
-
-
-def _json_term(term: Identifier) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype is not None and term.datatype != XSD.string:
-        out["datatype"] = str(term.datatype)
-    return out
-
-
-def _csv_term(term: Identifier | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
 
 
 def _python(term: Identifier | None) -> Any:
@@ -322,7 +251,11 @@ def _strip_opaque(sparql: str) -> str:
 
 
 def check_query_text(sparql: str, terms: Mapping[str, Identifier]) -> None:
-    """Engine-independent checks: bound variables occur in the query; no SERVICE (no network)."""
+    """Engine-independent checks: the limits of :mod:`kg.query_limits` (before any engine parses the query);
+    bound variables occur in the query; no SERVICE (no network)."""
+    from .query_limits import check_query_limits
+
+    check_query_limits(sparql)
     code = _strip_opaque(sparql)
     if _SERVICE.search(code):
         raise QueryError("SERVICE is not allowed: paperkg queries run locally and never reach the network")

@@ -2,39 +2,44 @@
 
 - ``/sparql``: ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``, ``query=``) or
   ``POST`` ``application/sparql-query``. Answers by ``Accept``: SPARQL results JSON / XML / CSV / TSV
-  for SELECT and ASK; Turtle / N-Triples / JSON-LD for CONSTRUCT and DESCRIBE (no ``Accept``: JSON,
+  for SELECT and ASK; Turtle / N-Triples / JSON-LD / RDF/XML for CONSTRUCT and DESCRIBE (no ``Accept``: JSON,
   Turtle); 406 otherwise. Written by Oxigraph's own serialisers (:meth:`kg.store.Store.query_serialized`).
 - Read-only: an update (``update=`` form field, ``application/sparql-update``, or an UPDATE sent as a
   query) gets 403. ``default-graph-uri`` / ``named-graph-uri`` get 400 (the default graph is always the
   union of the named graphs; use ``GRAPH <…> { … }``).
-- Limits: a query time limit (503) and a result-size limit (413); see :data:`DEFAULT_TIMEOUT_S` and
-  :data:`DEFAULT_MAX_ROWS`.
-- ``/`` serves the HTML explorer (when given), ``/health`` a tiny JSON.
+- Limits (none of which one client can get past to take the server down):
+
+  - the query text: at most :data:`kg.query_limits.MAX_QUERY_CHARS` characters, :data:`kg.query_limits.MAX_NESTING`
+    levels of brackets and :data:`kg.query_limits.MAX_OPERATORS` operators, checked by a cheap scan before any
+    engine parses it (400); a request body: at most :data:`MAX_BODY_BYTES`, read as a stream and refused (413)
+    as soon as it is over, or at once from its ``Content-Length``;
+  - evaluation: each query runs in a worker process (:mod:`kg.workers`) that is killed at the time limit (503,
+    :data:`DEFAULT_TIMEOUT_S`) or when it grows past its memory cap (503, ``memory_mb``); the CPU and memory are
+    free at once and a new worker takes its place; a crash of the engine is a 500 for that query only;
+  - the answer: at most ``max_rows`` solutions or triples (413, :data:`DEFAULT_MAX_ROWS`).
+- ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle, or by ``Accept``; a browser is
+  sent to ``/query``). ``format=`` / ``output=`` (a name such as ``json``, ``csv``, ``turtle`` or a media type)
+  override ``Accept``; ``$name=value`` binds ``?name`` (``<…>``: an IRI; else a string).
+- ``/query``: an offline query page (:func:`query_page`); ``/`` the HTML explorer (when given); ``/health``.
+- CORS: off unless ``cors`` origins are given.
 
 Every error, whatever its status, is one JSON shape: ``{"error": {"status", "title", "detail"}}``.
-
-About the time limit: Oxigraph cannot cancel a running query. The query runs in a worker thread (a
-daemon thread, at most :data:`MAX_WORKERS` at once); when the limit passes, the client gets 503 at once, and the thread
-stops at the next row it reads (rows are read one by one), but a query busy before its first row (a
-big join, GROUP BY or ORDER BY) runs on in the background until Oxigraph finishes it, holding one
-worker and CPU. While every worker is busy, new queries wait, and their waiting counts against their
-time limit (so they get 503 too rather than piling up).
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import logging
-import threading
 import time
 from email.message import Message
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from .errors import KGError, QueryError, StoreError
+from .workers import DEFAULT_MAX_WORKERS, DEFAULT_MEMORY_MB
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -54,10 +59,6 @@ DEFAULT_TIMEOUT_S = 10.0
 #: more than that is better paged with LIMIT/OFFSET or taken with `kg export`.
 DEFAULT_MAX_ROWS = 100_000
 
-#: Worker threads running queries. A runaway query holds one until Oxigraph finishes it (it cannot be
-#: cancelled); 4 on the 2-core machines we measured on keeps the cores busy without unbounded threads.
-MAX_WORKERS = 4
-
 #: Largest request body (a POSTed query) accepted, in bytes; larger gets 413. The longest named query
 #: is ~1 KB; 1 MiB leaves room for big VALUES blocks.
 MAX_BODY_BYTES = 1 << 20
@@ -76,6 +77,7 @@ GRAPH_MEDIA_TYPES: dict[str, str] = {
     "text/turtle": "turtle",
     "application/n-triples": "ntriples",
     "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
     "application/x-turtle": "turtle",
     "text/plain": "ntriples",
     "application/json": "jsonld",
@@ -85,7 +87,7 @@ _CONTENT_TYPES = {
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
     "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
     "turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
+    "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
 }
 _TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
            406: "Not Acceptable", 413: "Content Too Large", 415: "Unsupported Media Type",
@@ -178,19 +180,36 @@ def _check_params(params: dict[str, list[str]]) -> None:
                                      "the named graphs; use GRAPH <…> { … } in the query instead")
 
 
-async def _read_query(request: Request) -> str:
+async def _read_body(request: Request) -> bytes:
+    """The request body, read as a stream: 413 as soon as it is over :data:`MAX_BODY_BYTES` (at once when
+    ``Content-Length`` says so), so that a big body is never held in memory."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise ProtocolError(413, f"the request body is {int(length):,} bytes; the limit is {MAX_BODY_BYTES:,}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ProtocolError(413, f"the request body is over {MAX_BODY_BYTES:,} bytes, the limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _read_query(request: Request) -> tuple[str | None, dict[str, list[str]]]:
+    """(the query, every parameter of the URL and of a POSTed form); the query is ``None`` for a GET
+    without one (the service description is asked for)."""
     params = parse_qs(request.url.query, keep_blank_values=True)
     _check_params(params)
     if request.method == "GET":
         query = _one(params, "query")
+        if query is None:
+            return None, params
     else:
         msg = Message()
         msg["content-type"] = request.headers.get("content-type", "")
         ctype = msg.get_content_type() if request.headers.get("content-type") else ""
         charset = msg.get_content_charset() or "utf-8"
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise ProtocolError(413, f"the request body is {len(body):,} bytes; the limit is {MAX_BODY_BYTES:,}")
+        body = await _read_body(request)
         if ctype == "application/sparql-update":
             raise ProtocolError(403, "this endpoint is read-only: SPARQL UPDATE is not accepted")
         try:
@@ -203,6 +222,8 @@ async def _read_query(request: Request) -> str:
             if "query" in params:
                 raise ProtocolError(400, "send 'query' in the form body or in the URL, not in both")
             query = _one(form, "query")
+            for name, values in form.items():
+                params.setdefault(name, []).extend(values)
         elif ctype == "application/sparql-query":
             if "query" in params:
                 raise ProtocolError(400, "a POST of application/sparql-query carries the query in the body; "
@@ -214,7 +235,46 @@ async def _read_query(request: Request) -> str:
     if query is None or not query.strip():
         raise ProtocolError(400, "no query: send a SPARQL query as 'query' (GET ?query=… or a POSTed form), "
                                  "or POST it as application/sparql-query")
-    return query
+    return query, params
+
+
+#: ``format=`` / ``output=`` values (besides the media types of :data:`RESULTS_MEDIA_TYPES` and
+#: :data:`GRAPH_MEDIA_TYPES`) → a name of :data:`kg.store.ANSWER_FORMATS`.
+FORMAT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
+                "n3": "turtle", "ntriples": "ntriples", "nt": "ntriples", "n-triples": "ntriples", "jsonld": "jsonld",
+                "json-ld": "jsonld", "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml"}
+
+
+def _formats(params: dict[str, list[str]], accept: str | None) -> tuple[str | None, str | None]:
+    """(format for SELECT/ASK, format for CONSTRUCT/DESCRIBE): from ``format=`` or ``output=`` (which win, as
+    SPARQLWrapper and many clients send them), else from ``Accept``."""
+    from .store import ANSWER_FORMATS
+
+    # the first of each: SPARQLWrapper sends ``format`` twice (in the URL and the form) when it POSTs
+    asked = (params.get("format") or params.get("output") or [None])[0]
+    if asked is None:
+        return negotiate(accept, RESULTS_MEDIA_TYPES), negotiate(accept, GRAPH_MEDIA_TYPES)
+    key = asked.strip().lower()
+    media = key.split(";")[0].strip()
+    if media in RESULTS_MEDIA_TYPES or media in GRAPH_MEDIA_TYPES:
+        return RESULTS_MEDIA_TYPES.get(media), GRAPH_MEDIA_TYPES.get(media)
+    if key in FORMAT_NAMES:
+        return ANSWER_FORMATS[FORMAT_NAMES[key]]
+    raise ProtocolError(406, f"unknown format {asked!r}; use one of {', '.join(FORMAT_NAMES)} or a media type: "
+                             f"{', '.join({**RESULTS_MEDIA_TYPES, **GRAPH_MEDIA_TYPES})}")
+
+
+def _bindings(params: dict[str, list[str]]) -> dict[str, Any]:
+    """``$name=value`` parameters (as RDF4J's protocol has them) → values bound to ``?name`` by the engine:
+    ``<…>`` is an IRI, anything else a plain string literal."""
+    from rdflib import URIRef
+
+    out: dict[str, Any] = {}
+    for key in params:
+        if key.startswith("$") and len(key) > 1:
+            value = _one(params, key)
+            out[key[1:]] = URIRef(value[1:-1]) if value.startswith("<") and value.endswith(">") else value
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -222,107 +282,98 @@ async def _read_query(request: Request) -> str:
 
 
 def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-             max_rows: int = DEFAULT_MAX_ROWS) -> Starlette:
+             max_rows: int = DEFAULT_MAX_ROWS, workers: int = DEFAULT_MAX_WORKERS,
+             memory_mb: int = DEFAULT_MEMORY_MB, cors: Sequence[str] | None = None) -> Starlette:
     """The SPARQL 1.1 Protocol app (Starlette) over an open store; see the module docstring.
 
     Params:
-        store: an open :class:`kg.store.Store` (open it read-only for serving).
+        store: an open :class:`kg.store.Store` (open it read-only for serving); the query workers reopen a
+            store on disk read-only, and load a store in memory from a dump of it.
         explorer_html: the explorer page served at ``/`` (``kg build`` writes ``DIR/explorer.html``);
             ``None``: ``/`` answers 404.
-        timeout_s: seconds a query may run before the client gets 503 (:data:`DEFAULT_TIMEOUT_S`).
+        timeout_s: seconds a query may run before its worker is killed and the client gets 503
+            (:data:`DEFAULT_TIMEOUT_S`).
         max_rows: most solutions or triples in one answer before the client gets 413
             (:data:`DEFAULT_MAX_ROWS`).
+        workers: most queries evaluated at once, each in its own process
+            (:data:`kg.workers.DEFAULT_MAX_WORKERS`).
+        memory_mb: memory a query's worker may take, in MiB, before it is killed and the client gets 503
+            (:data:`kg.workers.DEFAULT_MEMORY_MB`).
+        cors: origins that browser apps may query from (``["*"]``: any), through Starlette's
+            ``CORSMiddleware``; ``None`` (the default): no CORS headers, browsers allow same-origin only.
 
-    Returns: a Starlette (ASGI) app; use it in-process with ``starlette.testclient.TestClient``.
+    Returns: a Starlette (ASGI) app; use it in-process with ``starlette.testclient.TestClient`` (as a context
+    manager, so that the workers are stopped at the end).
 
     >>> from rdflib import Dataset
     >>> from starlette.testclient import TestClient
     >>> from kg.store import Store
-    >>> client = TestClient(make_app(Store.in_memory(Dataset())))
-    >>> client.get("/sparql", params={"query": "ASK {}"}).json()
+    >>> with TestClient(make_app(Store.in_memory(Dataset()))) as client:
+    ...     client.get("/sparql", params={"query": "ASK {}"}).json()
     {'head': {}, 'boolean': True}
     """
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, JSONResponse, Response
+    from starlette.background import BackgroundTask
+    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
     from starlette.routing import Route
 
-    from .query import UpdateRefusedError
-    from .store import QueryStoppedError, ResultLimitError
+    from .results import binding_terms, check_query_text
+    from .workers import QueryPool, QueryTimeoutError, RemoteError, WorkerDiedError
 
     if timeout_s <= 0 or max_rows < 0:
         raise ValueError(f"timeout_s must be > 0 and max_rows >= 0 (got {timeout_s}, {max_rows})")
-    slots: asyncio.Semaphore | None = None  # made in the event loop on first use
-
-    async def run_in_thread(fn, deadline: float):
-        """``fn()`` in a daemon thread (one of at most MAX_WORKERS); raises TimeoutError at ``deadline``.
-
-        Daemon threads, not an executor: a runaway query must not keep the process from exiting.
-        """
-        nonlocal slots
-        if slots is None:
-            slots = asyncio.Semaphore(MAX_WORKERS)
-        loop = asyncio.get_running_loop()
-        await asyncio.wait_for(slots.acquire(), timeout=max(deadline - time.monotonic(), 0.001))
-        future: asyncio.Future = loop.create_future()
-
-        def settle(value: Any, error: BaseException | None) -> None:
-            slots.release()
-            if not future.done():
-                future.set_exception(error) if error is not None else future.set_result(value)
-
-        def work() -> None:
-            try:
-                value, error = fn(), None
-            except BaseException as err:  # noqa: BLE001 - handed to the event loop, re-raised there
-                value, error = None, err
-            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits for this answer
-                loop.call_soon_threadsafe(settle, value, error)
-
-        threading.Thread(target=work, name="kg-sparql", daemon=True).start()
-        return await asyncio.wait_for(asyncio.shield(future), timeout=max(deadline - time.monotonic(), 0.001))
+    pool = QueryPool(store, max_workers=workers, memory_mb=memory_mb)
+    remote_status = {"update": 403, "limit": 413, "query": 400, "store": 500}
 
     async def sparql(request: Request) -> Response:
+        accept = request.headers.get("accept")
         try:
-            query = await _read_query(request)
+            query, params = await _read_query(request)
+            if query is None:
+                return _service_description(request, params, store)
+            results_format, graph_format = _formats(params, accept)
+            bindings = _bindings(params)
         except ProtocolError as err:
             return error_response(err.status, str(err))
-        accept = request.headers.get("accept")
-        results_format = negotiate(accept, RESULTS_MEDIA_TYPES)
-        graph_format = negotiate(accept, GRAPH_MEDIA_TYPES)
         if results_format is None and graph_format is None:
             return _not_acceptable(accept)
-        deadline = time.monotonic() + timeout_s
-
-        def run():
-            return store.query_serialized(query, results_format=results_format, graph_format=graph_format,
-                                          max_rows=max_rows, should_stop=lambda: time.monotonic() > deadline)
-
-        started = time.perf_counter()
         try:
-            result = await run_in_thread(run, deadline)
-        except asyncio.TimeoutError:
-            log.warning("query over the %.1f s limit: %s", timeout_s, " ".join(query.split())[:200])
-            return error_response(503, f"the query took longer than the {timeout_s:g} s limit and was abandoned; "
-                                       "simplify it or add a LIMIT (the server cannot interrupt a running query, so "
-                                       "it may still be finishing in the background)")
-        except UpdateRefusedError as err:
-            return error_response(403, f"this endpoint is read-only: {err}")
-        except ResultLimitError as err:
-            return error_response(413, str(err))
-        except QueryStoppedError:
-            return error_response(503, f"the query took longer than the {timeout_s:g} s limit")
+            check_query_text(query, binding_terms(bindings))  # kg.query_limits, before any engine sees the query
         except QueryError as err:
             return error_response(400, str(err))
+        started = time.perf_counter()
+        try:
+            result = await pool.run(query, results_format=results_format, graph_format=graph_format,
+                                    max_rows=max_rows, deadline=time.monotonic() + timeout_s, bindings=bindings)
+        except QueryTimeoutError:
+            log.warning("query over the %.1f s limit, stopped: %s", timeout_s, " ".join(query.split())[:200])
+            return error_response(503, f"the query took longer than the {timeout_s:g} s limit and was stopped; "
+                                       "simplify it or add a LIMIT")
+        except WorkerDiedError as err:
+            if err.memory:
+                log.warning("query over the %d MiB memory limit, stopped: %s", memory_mb,
+                            " ".join(query.split())[:200])
+                return error_response(503, f"the query needed more than the {memory_mb} MiB memory limit and was "
+                                           "stopped; simplify it, add a LIMIT, or drop an ORDER BY")
+            log.error("the query engine crashed (%s) on: %s", err, " ".join(query.split())[:200])
+            return error_response(500, f"the query engine crashed on this query ({err}); the server goes on")
+        except RemoteError as err:
+            status = remote_status.get(err.kind, 500)
+            if status == 500:
+                log.error("store error: %s", err)
+            return error_response(status, f"this endpoint is read-only: {err}" if status == 403 else str(err))
         except StoreError as err:
             log.error("store error: %s", err)
             return error_response(500, str(err))
-        if result.data is None:
-            return _not_acceptable(accept, result.kind)
+        cleanup = BackgroundTask(_unlink, result.path)
+        if result.format is None:
+            return _not_acceptable(accept, result.kind, background=cleanup)
         log.info("%s query: %d rows as %s in %.3f s", result.kind, result.rows, result.format,
                  time.perf_counter() - started)
-        return Response(result.data, media_type=_CONTENT_TYPES[result.format], headers={"Vary": "Accept"})
+        return FileResponse(result.path, media_type=_CONTENT_TYPES[result.format], headers={"Vary": "Accept"},
+                            background=cleanup)
 
     async def index(request: Request) -> Response:
         if explorer_html is None:
@@ -331,6 +382,11 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
+
+    page, csp = query_page()
+
+    async def query_form(request: Request) -> Response:
+        return HTMLResponse(page, headers={"Content-Security-Policy": csp})
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         detail = {404: f"no such page: {request.url.path}; the SPARQL endpoint is /sparql",
@@ -342,14 +398,110 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
         log.exception("internal error on %s", request.url.path, exc_info=exc)
         return error_response(500, f"internal error: {type(exc).__name__}: {exc}")
 
-    return Starlette(
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        pool.warm()
+        try:
+            yield
+        finally:
+            pool.close()
+
+    middleware = []
+    if cors:
+        from starlette.middleware import Middleware
+        from starlette.middleware.cors import CORSMiddleware
+
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors), allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"], max_age=600))
+    app = Starlette(
         routes=[Route("/sparql", sparql, methods=["GET", "POST"]), Route("/", index, methods=["GET"]),
-                Route("/health", health, methods=["GET"])],
+                Route("/query", query_form, methods=["GET"]), Route("/health", health, methods=["GET"])],
         exception_handlers={HTTPException: http_error, 500: server_error},
+        middleware=middleware,
+        lifespan=lifespan,
     )
+    app.state.query_pool = pool
+    return app
 
 
-def _not_acceptable(accept: str | None, kind: str | None = None) -> Response:
+#: The SPARQL 1.1 Service Description of the endpoint (Turtle; ``{endpoint}`` and ``{triples}`` filled in).
+_SERVICE_DESCRIPTION = """\
+@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix fmt: <http://www.w3.org/ns/formats/> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+
+<{endpoint}> a sd:Service ;
+    dcterms:title "paperkg SPARQL endpoint (read-only)" ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:feature sd:UnionDefaultGraph ;
+    sd:resultFormat fmt:SPARQL_Results_JSON, fmt:SPARQL_Results_XML, fmt:SPARQL_Results_CSV,
+        fmt:SPARQL_Results_TSV, fmt:Turtle, fmt:N-Triples, fmt:JSON-LD, fmt:RDF_XML ;
+    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; void:triples {triples} ] ] .
+"""
+
+
+def _service_description(request: Request, params: dict[str, list[str]], store: Store) -> Response:
+    """GET /sparql without a query: the SPARQL 1.1 Service Description, in Turtle or by ``Accept`` /
+    ``format=`` (any graph format); a browser (``text/html`` first) is sent to the query page."""
+    import pyoxigraph as ox
+    from starlette.responses import RedirectResponse, Response
+
+    from .store import GRAPH_FORMATS
+
+    accept = request.headers.get("accept")
+    if "format" not in params and "output" not in params and accept and \
+            accept.split(",")[0].split(";")[0].strip().lower() == "text/html":
+        return RedirectResponse("/query", status_code=303)
+    _, graph_format = _formats(params, accept)
+    if graph_format is None:
+        return _not_acceptable(accept, "graph")
+    endpoint = str(request.url.replace(query=""))
+    turtle = _SERVICE_DESCRIPTION.format(endpoint=endpoint, triples=len(store))
+    fmt = GRAPH_FORMATS[graph_format]
+    prefixes = {"sd": "http://www.w3.org/ns/sparql-service-description#", "fmt": "http://www.w3.org/ns/formats/",
+                "void": "http://rdfs.org/ns/void#", "dcterms": "http://purl.org/dc/terms/"}
+    data = ox.serialize(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE), format=fmt,
+                        prefixes=prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None)
+    return Response(data, media_type=_CONTENT_TYPES[graph_format], headers={"Vary": "Accept"})
+
+
+def query_page() -> tuple[str, str]:
+    """The offline query page served at ``/query`` and its Content-Security-Policy: a query box, the named
+    queries (``kg/queries``) with their parameters (sent as ``$name=value`` bindings), results as a table whose
+    IRIs link into the explorer (``/#<IRI>``). Plain HTML and JS from ``kg/templates``; the policy lets the page
+    run only its own script (by hash) and talk only to this server.
+    """
+    import base64
+    import hashlib
+    import json
+    from importlib import resources
+
+    from .query import list_named_queries
+
+    folder = resources.files("kg") / "templates"
+    script = (folder / "query.js").read_text(encoding="utf-8")
+    named = [{"name": q.name, "description": q.description, "params": q.params, "text": q.text}
+             for q in list_named_queries()]
+    data = json.dumps(named, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace(
+        "&", "\\u0026")
+    page = (folder / "query.html").read_text(encoding="utf-8")
+    page = page.replace("__NAMED_QUERIES__", data).replace("__SCRIPT__", script)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    csp = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; connect-src 'self'; "
+           "img-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+    return page, csp
+
+
+def _unlink(path: str) -> None:
+    import os
+
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _not_acceptable(accept: str | None, kind: str | None = None, **kw: Any) -> Response:
     if kind == "graph":
         offers = GRAPH_MEDIA_TYPES
         what = "a CONSTRUCT/DESCRIBE answer (a graph)"
@@ -359,7 +511,9 @@ def _not_acceptable(accept: str | None, kind: str | None = None) -> Response:
     else:
         offers = {**RESULTS_MEDIA_TYPES, **GRAPH_MEDIA_TYPES}
         what = "any answer"
-    return error_response(406, f"cannot give {what} as {accept!r}; acceptable: {', '.join(offers)}")
+    response = error_response(406, f"cannot give {what} as {accept!r}; acceptable: {', '.join(offers)}")
+    response.background = kw.get("background")
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -367,8 +521,7 @@ def _not_acceptable(accept: str | None, kind: str | None = None) -> Response:
 
 
 def server_config(store_path: str, host: str = "127.0.0.1", port: int = 7878, *,
-                  explorer: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-                  max_rows: int = DEFAULT_MAX_ROWS, log_level: str = "info"):
+                  explorer: str | None = None, log_level: str = "info", **options: Any):
     """The ``uvicorn.Config`` :func:`serve` runs (the store is opened read-only, the app built).
 
     Params: as :func:`serve`.
@@ -388,12 +541,12 @@ def server_config(store_path: str, host: str = "127.0.0.1", port: int = 7878, *,
         except OSError as err:
             raise KGError(f"cannot read the explorer page {explorer}: {err}") from err
     store = Store.open(store_path, read_only=True)
-    app = make_app(store, explorer_html=html, timeout_s=timeout_s, max_rows=max_rows)
+    app = make_app(store, explorer_html=html, **options)
     return uvicorn.Config(app, host=host, port=port, log_level=log_level)
 
 
 def serve(store_path: str, host: str = "127.0.0.1", port: int = 7878, *, explorer: str | None = None,
-          timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS, log_level: str = "info") -> None:
+          log_level: str = "info", **options: Any) -> None:
     """Serve the store at ``store_path`` (opened read-only) over HTTP until interrupted.
 
     Params:
@@ -402,18 +555,18 @@ def serve(store_path: str, host: str = "127.0.0.1", port: int = 7878, *, explore
             (pass 0.0.0.0 to expose it, knowingly).
         port: the TCP port (7878, Oxigraph's own default).
         explorer: an HTML file to serve at ``/`` (e.g. ``DIR/explorer.html``), or ``None``.
-        timeout_s, max_rows: the limits of :func:`make_app`.
+        options: the keyword options of :func:`make_app` (``timeout_s``, ``max_rows``, ``workers``,
+            ``memory_mb`` …).
 
     Raises: StoreError if ``store_path`` is not a store; KGError if ``explorer`` cannot be read.
     """
     import uvicorn
 
-    config = server_config(store_path, host, port, explorer=explorer, timeout_s=timeout_s, max_rows=max_rows,
-                           log_level=log_level)
+    config = server_config(store_path, host, port, explorer=explorer, log_level=log_level, **options)
     log.info("serving %s at http://%s:%d/sparql", store_path, host, port)
     uvicorn.Server(config).run()
 
 
-__all__ = ["make_app", "serve", "server_config", "negotiate", "error_response", "ProtocolError",
-           "DEFAULT_TIMEOUT_S", "DEFAULT_MAX_ROWS", "MAX_WORKERS", "MAX_BODY_BYTES",
+__all__ = ["make_app", "query_page", "serve", "server_config", "negotiate", "error_response", "ProtocolError",
+           "DEFAULT_TIMEOUT_S", "DEFAULT_MAX_ROWS", "MAX_BODY_BYTES",
            "RESULTS_MEDIA_TYPES", "GRAPH_MEDIA_TYPES"]

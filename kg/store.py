@@ -56,10 +56,13 @@ DUMP_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "ntriples": (ox.RdfFormat.N_TRIPLES, False),
     "nquads": (ox.RdfFormat.N_QUADS, True),
     "trig": (ox.RdfFormat.TRIG, True),
+    "jsonld": (ox.RdfFormat.JSON_LD, False),
+    "rdfxml": (ox.RdfFormat.RDF_XML, False),
 }
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "n-triples": "ntriples",
-                   "n-quads": "nquads"}
-_EXTENSIONS = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig"}
+                   "n-quads": "nquads", "json-ld": "jsonld", "xml": "rdfxml", "rdf": "rdfxml", "rdf/xml": "rdfxml"}
+_EXTENSIONS = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig", ".jsonld": "jsonld",
+               ".rdf": "rdfxml", ".xml": "rdfxml"}
 
 #: SPARQL results formats :meth:`Store.query_serialized` writes (SELECT, ASK): name → pyoxigraph format.
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -74,6 +77,16 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+#: A query answer's format by the name ``kg query --format`` and the endpoint's ``format=`` / ``output=``
+#: parameters take: name → (format for SELECT / ASK, format for CONSTRUCT / DESCRIBE), ``None`` where the
+#: name does not fit the kind (CSV of a graph, Turtle of solutions).
+ANSWER_FORMATS: dict[str, tuple[str | None, str | None]] = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
+    "turtle": (None, "turtle"), "ntriples": (None, "ntriples"), "jsonld": (None, "jsonld"),
+    "rdfxml": (None, "rdfxml"),
 }
 
 #: Quads per call of Oxigraph's bulk loader while a store is built (:class:`BulkLoader`). Measured
@@ -199,6 +212,11 @@ class SerializedResult:
     rows: int = 0
 
 
+def _written(data: bytes | None) -> bytes:
+    """What a pyoxigraph serialiser returned: the bytes, or ``b""`` when it wrote into a file."""
+    return b"" if data is None else data
+
+
 def _tsv_line(values: Iterable[str]) -> str:
     return "\t".join(values) + "\n"
 
@@ -233,11 +251,11 @@ def _open_error(path: Path, err: OSError) -> StoreError:
 
 
 def store_format(name: str) -> str | None:
-    """The store's name for an RDF format name (``nt``, ``ntriples``, ``ttl``, ``nquads`` …), or ``None``
-    when Oxigraph does not read and write it here (JSON-LD, RDF/XML: rdflib handles those).
+    """The store's name for an RDF format name (``nt``, ``ntriples``, ``ttl``, ``nquads``, ``json-ld``, ``xml``
+    …), or ``None`` when Oxigraph does not read and write it.
 
-    >>> store_format("nt"), store_format("turtle"), store_format("json-ld")
-    ('ntriples', 'turtle', None)
+    >>> store_format("nt"), store_format("turtle"), store_format("json-ld"), store_format("xml"), store_format("n3")
+    ('ntriples', 'turtle', 'jsonld', 'rdfxml', None)
     """
     name = _FORMAT_ALIASES.get(name.lower(), name.lower())
     return name if name in DUMP_FORMATS else None
@@ -665,7 +683,9 @@ class Store:
 
     def query_serialized(self, sparql: str, *, results_format: str | None = "json",
                          graph_format: str | None = "turtle", max_rows: int | None = None,
-                         should_stop: Callable[[], bool] | None = None) -> SerializedResult:
+                         should_stop: Callable[[], bool] | None = None,
+                         output: IO[bytes] | None = None,
+                         bindings: Mapping[str, Any] | None = None) -> SerializedResult:
         """Run a read-only query and write its answer with Oxigraph's own serialisers (the SPARQL
         endpoint's engine part: no rdflib terms in between).
 
@@ -681,6 +701,10 @@ class Store:
             graph_format: for CONSTRUCT and DESCRIBE, a key of :data:`GRAPH_FORMATS`, or ``None``.
             max_rows: most solutions (or triples) to return; ``None``: no limit.
             should_stop: called between rows; when it returns true, reading stops.
+            output: a binary file to write the answer into (then ``data`` is ``b""``): the serialiser writes
+                as it goes, where writing to bytes grows a buffer by doubling (100,000 rows as XML: 64 MB,
+                then 128 MB, at once).
+            bindings: variable name → value, bound by the engine as in :meth:`query`.
 
         Returns: a :class:`SerializedResult` (``data`` is ``None`` if no format was given for the
             query's kind).
@@ -699,7 +723,9 @@ class Store:
                 raise QueryError(f"unknown format {name!r}; use one of: {', '.join(table)}")
         if not isinstance(sparql, str) or not sparql.strip():
             raise QueryError("empty query: give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
-        check_query_text(sparql, {})
+        terms = binding_terms(bindings)
+        check_query_text(sparql, terms)
+        substitutions = {ox.Variable(k): _to_ox(v) for k, v in terms.items()} or None
         handle = self._handle()
         limit = max_rows if max_rows is not None else float("inf")
 
@@ -711,11 +737,13 @@ class Store:
 
         res = solutions = sol = None
         try:
-            res = handle.query(sparql, prefixes=dict(PREFIXES), use_default_graph_as_union=True)
+            res = handle.query(sparql, prefixes=dict(PREFIXES), use_default_graph_as_union=True,
+                               substitutions=substitutions)
             if isinstance(res, ox.QueryBoolean):
                 if results_format is None:
                     return SerializedResult("ask", None, None)
-                return SerializedResult("ask", results_format, res.serialize(format=RESULTS_FORMATS[results_format]))
+                return SerializedResult("ask", results_format, _written(res.serialize(
+                    output, format=RESULTS_FORMATS[results_format])))
             if isinstance(res, ox.QueryTriples):
                 if graph_format is None:
                     return SerializedResult("graph", None, None)
@@ -725,8 +753,8 @@ class Store:
                     triples.append(triple)
                 fmt = GRAPH_FORMATS[graph_format]
                 prefixes = dict(PREFIXES) if fmt == ox.RdfFormat.TURTLE else None
-                data = ox.serialize(triples, format=fmt, prefixes=prefixes)
-                return SerializedResult("graph", graph_format, data, len(triples))
+                data = ox.serialize(triples, output, format=fmt, prefixes=prefixes)
+                return SerializedResult("graph", graph_format, _written(data), len(triples))
             if results_format is None:
                 return SerializedResult("select", None, None)
             names = [v.value for v in res.variables]
@@ -736,11 +764,15 @@ class Store:
                 lines.append(_tsv_line("" if sol[i] is None else str(sol[i]) for i in range(len(names))))
             rows = len(lines) - 1
             solutions = ox.parse_query_results("".join(lines).encode("utf-8"), ox.QueryResultsFormat.TSV)
-            data = solutions.serialize(format=RESULTS_FORMATS[results_format])
-            return SerializedResult("select", results_format, data, rows)
+            lines = []
+            data = solutions.serialize(output, format=RESULTS_FORMATS[results_format])
+            return SerializedResult("select", results_format, _written(data), rows)
         except SyntaxError as err:
             raise _ox_syntax_error(sparql, err) from err
         except RuntimeError as err:
+            missing = [k for k in terms if f"variable ?{k} in its SELECT projection" in str(err)]
+            if missing:
+                raise unbindable(missing[0]) from err
             raise QueryError(f"query failed: {' '.join(str(err).split())}") from err
         except OSError as err:
             raise StoreError(f"reading store {self.path} failed: {err}") from err
@@ -791,8 +823,9 @@ class Store:
         Params:
             path: the file to write.
             format: ``turtle`` / ``ntriples`` (the union graph, written graph by graph: see
-                :meth:`dump_union`) or ``nquads`` / ``trig`` (every named graph); default: from the file
-                extension (.ttl, .nt, .nq, .trig).
+                :meth:`dump_union`), ``jsonld`` / ``rdfxml`` (the union graph, one document) or ``nquads`` /
+                ``trig`` (every named graph); default: from the file extension (.ttl, .nt, .jsonld, .rdf, .xml,
+                .nq, .trig).
 
         Returns: ``path``.
 
@@ -806,8 +839,10 @@ class Store:
             with atomic_file(path, "wb") as f:
                 if with_graphs:
                     handle.dump(f, fmt, prefixes=prefixes)
-                else:
+                elif fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
                     _write_union(handle, f, fmt)
+                else:  # one document: every graph's triples through one serialiser, streamed
+                    ox.serialize((q.triple for q in handle), f, format=fmt, prefixes=dict(PREFIXES))
         except (OSError, RuntimeError) as err:
             raise StoreError(f"cannot write {path} from store {self.path}: {err}") from err
         log.info("wrote %s (%s) from store %s", path, name, self.path)
@@ -824,7 +859,7 @@ class Store:
         """
         path = Path(path)
         name, fmt, with_graphs = _format(path, format)
-        if with_graphs:
+        if fmt not in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
             raise StoreError(f"dump_union writes turtle or ntriples, not {name}")
         handle = self._handle()
         try:
@@ -1042,5 +1077,5 @@ def _without_prefix_lines(chunk: bytes) -> bytes:
     return chunk if not chunk or chunk.endswith(b"\n") else chunk + b"\n"
 
 
-__all__ = ["Store", "StoreUpdate", "UnionReuse", "BulkLoader", "BULK_CHUNK_QUADS", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS",
+__all__ = ["Store", "StoreUpdate", "UnionReuse", "BulkLoader", "BULK_CHUNK_QUADS", "is_store", "DUMP_FORMATS", "STORE_MARKER", "RESULTS_FORMATS", "GRAPH_FORMATS", "ANSWER_FORMATS",
            "SerializedResult", "ResultLimitError", "QueryStoppedError"]

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS
 import kg.query
 from kg.errors import KGError, QueryError
 from kg.query import QueryResult, list_named_queries, named_query, run_named_query, run_query
-from kg.store import Store
+from kg.store import ANSWER_FORMATS, Store
 from kg.vocab import KGO
 
 DATA = Path(__file__).parent / "data"
@@ -319,34 +319,41 @@ def test_table_shows_standard_iris_as_prefixed_names(source):
     assert QueryResult.select(["x"], []).to_table() == "x\n-\n(0 rows)"
 
 
-def test_csv_output_is_w3c_csv(source):
-    assert run_query(source, METRICS).to_csv() == (
+def answer(store, query, fmt):
+    """The query's answer as kg query --format and the endpoint write it (Oxigraph's serialisers)."""
+    results_format, graph_format = ANSWER_FORMATS[fmt]
+    return store.query_serialized(query, results_format=results_format, graph_format=graph_format).data.decode()
+
+
+def test_csv_output_is_w3c_csv(store):
+    assert answer(store, METRICS, "csv") == (
         "metric,label\r\n"
         "https://w3id.org/paperkg/entity/metric/ap,AP\r\n"
         "https://w3id.org/paperkg/entity/metric/miou,mIoU\r\n"
         "https://w3id.org/paperkg/entity/metric/top1accuracy,top-1 accuracy\r\n")
 
 
-def test_csv_quotes_values_with_commas_and_leaves_unbound_empty(source):
-    r = run_query(source, "SELECT ?t ?none WHERE { ?p dcterms:title ?t "
-                          "OPTIONAL { ?p rdfs:seeAlso ?none } FILTER(STRSTARTS(?t, 'Swin')) }")
-    rows = list(csv.reader(io.StringIO(r.to_csv())))
+def test_csv_quotes_values_with_commas_and_leaves_unbound_empty(store):
+    out = answer(store, "SELECT ?t ?none WHERE { ?p dcterms:title ?t "
+                        "OPTIONAL { ?p rdfs:seeAlso ?none } FILTER(STRSTARTS(?t, 'Swin')) }", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
     assert rows == [["t", "none"], [SWIN_TITLE, ""]]
-    r = run_query(source, "SELECT ?a WHERE { ?p kgo:abstract ?a ; dcterms:title ?t FILTER(STRSTARTS(?t, 'Swin')) }")
-    assert r.to_csv().startswith('a\r\n"This paper presents a new vision Transformer, called Swin Transformer,')
+    out = answer(store, "SELECT ?a WHERE { ?p kgo:abstract ?a ; dcterms:title ?t FILTER(STRSTARTS(?t, 'Swin')) }",
+                 "csv")
+    assert out.startswith('a\r\n"This paper presents a new vision Transformer, called Swin Transformer,')
 
 
-def test_json_output_has_the_w3c_shape(source):
-    r = run_query(source, "SELECT ?label ?n ?none WHERE { ?e rdfs:label ?label ; kgo:catalogued ?c "
-                          "OPTIONAL { ?e rdfs:seeAlso ?none } BIND(STRLEN(?label) AS ?n) FILTER(?label = 'COCO') }")
-    assert json.loads(r.to_json()) == {
+def test_json_output_has_the_w3c_shape(store):
+    out = answer(store, "SELECT ?label ?n ?none WHERE { ?e rdfs:label ?label ; kgo:catalogued ?c "
+                        "OPTIONAL { ?e rdfs:seeAlso ?none } BIND(STRLEN(?label) AS ?n) FILTER(?label = 'COCO') }", "json")
+    assert json.loads(out) == {
         "head": {"vars": ["label", "n", "none"]},
         "results": {"bindings": [{
             "label": {"type": "literal", "value": "COCO"},
             "n": {"type": "literal", "value": "4", "datatype": str(XSD_INTEGER)},
         }]},
     }
-    doc = json.loads(run_query(source, METRICS).to_json())
+    doc = json.loads(answer(store, METRICS, "json"))
     assert doc["results"]["bindings"][0] == {
         "metric": {"type": "uri", "value": ENTITY + "metric/ap"},
         "label": {"type": "literal", "value": "AP"},
@@ -358,9 +365,14 @@ def test_ask(source):
     no = run_query(source, "ASK { ?p kgo:proposes ?e . ?e rdfs:label 'ImageNet' }")
     assert (yes.kind, yes.boolean, no.boolean) == ("ask", True, False)
     assert yes.to_table() == "true" and no.to_table() == "false"
-    assert json.loads(yes.to_json()) == {"head": {}, "boolean": True}
-    assert no.to_csv() == "boolean\r\nfalse\r\n"
     assert yes.to_dicts() == [{"boolean": True}]
+
+
+def test_ask_written_by_oxigraph(store):
+    assert json.loads(answer(store, "ASK { ?p kgo:proposes ?e . ?e rdfs:label 'Swin Transformer' }", "json")) == {
+        "head": {}, "boolean": True}
+    xml = answer(store, "ASK { ?p kgo:proposes ?e . ?e rdfs:label 'ImageNet' }", "xml")
+    assert "<boolean>false</boolean>" in xml
 
 
 def test_construct_gives_a_graph(source):
@@ -371,9 +383,17 @@ def test_construct_gives_a_graph(source):
     assert r.kind == "graph" and r.vars == ["subject", "predicate", "object"]
     assert isomorphic(r.graph, expected)
     assert r.rows == sorted(expected, key=lambda t: str(t[0]))
-    assert isomorphic(Graph().parse(data=r.to_json(), format="json-ld"), expected)
     assert r.to_table().endswith("(3 triples)")
-    assert r.to_csv().splitlines()[0] == "subject,predicate,object"
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", [("json", "json-ld"), ("jsonld", "json-ld"), ("turtle", "turtle"),
+                                                 ("ntriples", "nt"), ("xml", "xml"), ("rdfxml", "xml")])
+def test_construct_written_by_oxigraph_in_each_graph_format(store, fmt, rdflib_format):
+    expected = Graph()
+    for name, label in [("ap", "AP"), ("miou", "mIoU"), ("top1accuracy", "top-1 accuracy")]:
+        expected.add((URIRef(ENTITY + "metric/" + name), RDFS.label, Literal(label)))
+    out = answer(store, "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a kgo:Metric ; rdfs:label ?l }", fmt)
+    assert isomorphic(Graph().parse(data=out, format=rdflib_format), expected)
 
 
 def test_describe_gives_a_graph(source):
@@ -405,12 +425,6 @@ def test_the_default_graph_is_the_union_of_the_named_graphs(source):
     r = run_query(source, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert r.rows[0][0].toPython() == 4
 
-
-def test_render_by_format_name(ds):
-    r = run_query(ds, METRICS)
-    assert r.render("csv") == r.to_csv() and r.render("json") == r.to_json() and r.render() == r.to_table()
-    with pytest.raises(QueryError, match="unknown result format 'xml'"):
-        r.render("xml")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -380,6 +380,16 @@
   network.on("zoom", capLabels);
   capLabels();
 
+  // A link to #<node IRI> (the query page of `kg serve` links its results so) selects that node.
+  function fromHash() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    if (id) {
+      select(id);
+    }
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+
   window.kgExplorer = {select: select, applyFilters: applyFilters, find: find};
   document.body.setAttribute("data-ready", "1");
 
