@@ -156,6 +156,20 @@ class KnowledgeGraph:
         """
         return self.store.query(sparql, bindings or None)
 
+    def named_query(self, name: str, /, **params: Any):
+        """Run a query shipped with paperkg (``kg query --list``; :func:`kg.query.list_named_queries`), its
+        parameters bound safely. Returns a :class:`kg.results.QueryResult`.
+
+        Raises: :class:`kg.errors.QueryError` for an unknown query, a missing parameter or one it does not take.
+
+        >>> g = load("tests/data/small.ttl")
+        >>> [str(row.title)[:20] for row in g.named_query("papers-using-dataset", dataset="ImageNet")]
+        ['Masked Autoencoders ', 'PASS: An ImageNet re']
+        """
+        from .query import run_named_query
+
+        return run_named_query(self.store, name, params)
+
     def papers(self) -> list[dict[str, Any]]:
         """Every paper as ``{"iri": str, "title": str}``, sorted by title.
 
@@ -234,7 +248,7 @@ class KnowledgeGraph:
             return analysis.co_usage(multi, **options)
         return analysis.paper_similarity(multi, **options)
 
-    def add(self, sources: Iterable[str | os.PathLike] | str | os.PathLike, *, format: str | None = None,
+    def add(self, sources: Any, *, format: str | None = None,
             skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None, batch_size: int | None = None,
             n_process: int | None = None, progress: Progress | bool | None = False) -> BuildReport:
         """Add the papers of ``sources`` to this graph's store, in place, crash-safely.
@@ -266,13 +280,11 @@ class KnowledgeGraph:
         7
         """
         from .nlp import extract
-        from .sources import SourceStats, read_sources
+        from .sources import SourceStats
 
         t0 = time.perf_counter()
-        if isinstance(sources, (str, os.PathLike)):
-            sources = [sources]
-        sources = list(sources)
-        if not sources:
+        name, items = _split_sources(sources)
+        if name is None and not items:
             raise SourceError("add() needs at least one source file or directory")
         stats = SourceStats()
         todo_count = 0
@@ -280,7 +292,7 @@ class KnowledgeGraph:
         def extractions(is_current):
             def todo():
                 nonlocal todo_count
-                for paper in read_sources(sources, format=format, skip_bad=skip_bad, filter=filter, stats=stats):
+                for paper in _read(name, items, format, skip_bad, filter, stats):
                     if not is_current(paper):
                         todo_count += 1
                         yield paper
@@ -297,9 +309,17 @@ class KnowledgeGraph:
         log.info("added %d papers, re-extracted %d in %.1f s", report.papers, report.updated, report.seconds)
         return report
 
-    def _add_extractions(self, extractions: Iterable[Extraction]) -> int:
-        """Add NLP output made elsewhere, as :meth:`add` does (a paper whose record is already in the graph
-        is dropped). Returns the number of papers added (not counting replaced ones)."""
+    def add_extractions(self, extractions: Iterable[Extraction]) -> int:
+        """Add NLP output made elsewhere (worker processes, a cluster), as :meth:`add` does: the counterpart of
+        :func:`from_extractions`. A paper whose record is already in the graph is dropped.
+
+        Returns: the number of papers added (not counting replaced ones).
+
+        >>> from kg.records import Extraction, Paper
+        >>> g = from_extractions([Extraction(Paper("A title", "An abstract."))])
+        >>> g.add_extractions([Extraction(Paper("A title", "An abstract.")), Extraction(Paper("B", "More."))])
+        1
+        """
         return self._update(lambda is_current: (ex for ex in extractions if not is_current(ex.paper)),
                             _progress(False)).added
 
@@ -487,7 +507,24 @@ def _progress(progress: Progress | bool | None) -> Progress:
     return Progress(enabled=progress)
 
 
-def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
+def _split_sources(sources: Any) -> tuple[str | None, Any]:
+    from .sources.memory import split_sources
+
+    return split_sources(sources)
+
+
+def _read(name: str | None, items: Any, format: str | None, skip_bad: bool, filter: PaperFilter | None,
+          stats: Any) -> Iterator[Any]:
+    """The distinct papers of paths (``name`` None; ``items`` None: the bundled corpus) or in-memory records."""
+    from .sources import read_sources
+    from .sources.memory import read_records
+
+    if name is None:
+        return read_sources(items or None, format=format, skip_bad=skip_bad, filter=filter, stats=stats)
+    return read_records(name, items, skip_bad=skip_bad, filter=filter, stats=stats)
+
+
+def build(sources: Any = None, *, out: str | os.PathLike | None = None,
           format: str | None = None, skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None,
           batch_size: int | None = None, n_process: int | None = None,
           progress: Progress | bool | None = False) -> KnowledgeGraph:
@@ -495,7 +532,9 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
 
     Params:
       sources: files or directories (daily-papers ``.txt``, JSON Lines, arXiv snapshot); ``None`` means
-        the bundled sample corpus.
+        the bundled sample corpus. Or papers in memory (:mod:`kg.sources.memory`): an iterable of dicts with
+        ``title`` and ``abstract`` (and optional ``id``, ``url``, ``date``, ``authors``, ``categories``), an
+        iterable of :class:`kg.Paper`, or a pandas DataFrame with those columns.
       out: an output folder: writes ``out/store`` (the Oxigraph store, with its linking tables and NLP
         output), ``out/graph.ttl`` and ``out/explorer.html``, each replacing what was there only once
         complete (the store is built beside the old one and swapped in, under its write lock). ``None``:
@@ -509,25 +548,28 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
       progress: report progress on stderr (a :class:`kg.progress.Progress`, ``True``, ``False``, or ``None``:
         when stderr is a terminal).
     Returns: a :class:`KnowledgeGraph` whose ``report`` says what was read.
-    Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``);
-      :class:`kg.errors.StoreError` if another process is writing ``out``.
+    Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``), a bad
+      in-memory record named by position (``<records>:2: 'abstract' is missing``); :class:`kg.errors.KGError`
+      naming what is expected for sources of another type; :class:`kg.errors.StoreError` if another process is
+      writing ``out``.
 
     >>> g = build("tests/data/sources/papers.jsonl")
     >>> g.report.papers, len(g.papers())
     (3, 3)
+    >>> g = build([{"title": "SlimFlow: Smaller One-Step Diffusion", "abstract": "We train a U-Net on CIFAR-10."}])
+    >>> [str(row.label) for row in g.query("SELECT ?label WHERE { ?d a kgo:Dataset ; rdfs:label ?label }")]
+    ['CIFAR-10']
     """
     from .nlp import extract
     from .progress import estimate_records
-    from .sources import SourceStats, read_sources
+    from .sources import SourceStats
 
     t0 = time.perf_counter()
-    if sources is not None and isinstance(sources, (str, os.PathLike)):
-        sources = [sources]
-    sources = list(sources) if sources else None
+    name, items = _split_sources(sources)
     progress = _progress(progress)
     stats = SourceStats()
-    total = estimate_records(sources) if progress.enabled else None
-    papers = read_sources(sources, format=format, skip_bad=skip_bad, filter=filter, stats=stats)
+    total = estimate_records(items or None) if progress.enabled and name is None else None
+    papers = _read(name, items, format, skip_bad, filter, stats)
     kwargs = {} if batch_size is None else {"batch_size": batch_size}
     extractions = progress.papers(extract(papers, nlp, n_process=n_process, **kwargs), total=total)
     g = from_extractions(extractions, out=out, progress=progress)
