@@ -60,7 +60,7 @@ class _Group(TyperGroup):
             message = err.format_message().replace("Value error, ", "")  # pydantic's prefix on a bad choice
             typer.echo(f"kg: error: {' '.join(message.split())}{where}", err=True)
             sys.exit(EXIT_BAD_INPUT if isinstance(err, click.exceptions.UsageError) else err.exit_code)
-        except click.exceptions.Abort:
+        except typer.Abort:  # EOF on a prompt
             typer.echo("kg: error: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
@@ -404,7 +404,7 @@ def query(
 
     Example: kg query --name papers-using-dataset --param dataset=ImageNet
     """
-    from .query import list_named_queries, named_query
+    from .query import list_named_queries
 
     if list_:
         for q in list_named_queries():
@@ -414,7 +414,7 @@ def query(
     if name and sparql:
         raise QueryError("give a query or --name, not both")
     if name:
-        text = named_query(name).text
+        text = None
     elif sparql is None:
         raise QueryError("give a SPARQL query, a .rq file, or --name NAME (kg query --list shows the names)")
     elif sparql.strip().endswith(".rq") or (len(sparql) < 4096 and Path(sparql).is_file()):
@@ -424,7 +424,8 @@ def query(
         text = path.read_text(encoding="utf-8")
     else:
         text = sparql
-    result = _open(store, graph).query(text, **_parse_params(param))
+    g = _open(store, graph)
+    result = g.named_query(name, **_parse_params(param)) if name else g.query(text, **_parse_params(param))
     out = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[format.value]()
     typer.echo(out, nl=not out.endswith("\n"))
 
