@@ -60,16 +60,18 @@ def load_nlp(path: Any = None, **options: Any) -> Language:
     return load_pipeline(path, **options)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    if name in _SUBMODULES:  # kg.nlp is a callable module: kg.nlp() returns the spaCy pipeline
-        return importlib.import_module(f".{name}", __name__)
-    if name == "__version__":  # single-sourced: the installed distribution's version (pyproject.toml)
-        from importlib.metadata import version
+if not TYPE_CHECKING:  # hidden from type checkers, which then flag a misspelt kg.name instead of typing it Any
 
-        return version("paperkg")
-    raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        if name in _LAZY:
+            return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        if name in _SUBMODULES:  # kg.nlp is a callable module: kg.nlp() returns the spaCy pipeline
+            return importlib.import_module(f".{name}", __name__)
+        if name == "__version__":  # single-sourced: the installed distribution's version (pyproject.toml)
+            from importlib.metadata import version
+
+            return version("paperkg")
+        raise AttributeError(f"module 'kg' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -42,6 +42,10 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+#: click >= 8.2 raises this for a bare `kg` (no_args_is_help); older click prints the help itself.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class _Group(TyperGroup):
     """Typer's group, with click's usage errors in the same one-line shape as every other error (instead of
     a rich panel) and the exit statuses of :data:`EXIT_CODES`."""
@@ -52,8 +56,10 @@ class _Group(TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as err:  # bare `kg`: the help, as before
-            typer.echo(err.ctx.get_help() if err.ctx else "", err=True)
+        except _NO_ARGS_IS_HELP as err:  # bare `kg`: the help, as before
+            text = err.ctx.get_help() if err.ctx else ""  # typer's rich help prints itself and returns ""
+            if text:
+                typer.echo(text, err=True)
             sys.exit(EXIT_BAD_INPUT)
         except click.exceptions.ClickException as err:
             where = f" (see {err.ctx.command_path} --help)" if getattr(err, "ctx", None) is not None else ""

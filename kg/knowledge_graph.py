@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import rdflib
 
     from .progress import Progress
+    from .results import QueryResult
     from .sources import PaperFilter
     from .store import Store
 
@@ -142,7 +143,7 @@ class KnowledgeGraph:
         """The number of distinct triples (the union of the named graphs)."""
         return int(self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }").rows[0][0])
 
-    def query(self, sparql: str, **bindings: Any):
+    def query(self, sparql: str, **bindings: Any) -> QueryResult:
         """Answer a SPARQL query; ``bindings`` are bound safely as values of the query's variables.
 
         The standard prefixes (kgo, rdfs, skos, dcterms, schema, prov, xsd, rdf) may be left out; a bound
@@ -156,7 +157,7 @@ class KnowledgeGraph:
         """
         return self.store.query(sparql, bindings or None)
 
-    def named_query(self, name: str, /, **params: Any):
+    def named_query(self, name: str, /, **params: Any) -> QueryResult:
         """Run a query shipped with paperkg (``kg query --list``; :func:`kg.query.list_named_queries`), its
         parameters bound safely. Returns a :class:`kg.results.QueryResult`.
 
