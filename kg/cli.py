@@ -52,6 +52,15 @@ class _Group(TyperGroup):
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
+        saved = log.level, log.propagate, list(log.handlers)  # the run's logging set-up ends with it
+        try:
+            return self._run(args, prog_name, complete_var, standalone_mode, **extra)
+        finally:
+            log.setLevel(saved[0])
+            log.propagate = saved[1]
+            log.handlers[:] = saved[2]
+
+    def _run(self, args: Any, prog_name: Any, complete_var: Any, standalone_mode: bool, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -119,6 +128,13 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+class _LineFormatter(logging.Formatter):
+    """``kg: warning: …``, the shape of ``kg: error: …``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"kg: {record.levelname.lower()}: {super().format(record)}"
+
+
 def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
     """Configure the ``kg`` logger once per run: one handler on stderr, lines ``kg: warning: …``; level WARNING,
     INFO with ``-v``, DEBUG with ``-vv``, ERROR with ``-q``. Calling it again replaces the handler, never adds one.
@@ -128,10 +144,7 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
     for handler in [h for h in log.handlers if isinstance(h, _StderrHandler)]:
         log.removeHandler(handler)
     handler = _StderrHandler()
-    handler.setFormatter(logging.Formatter("kg: %(levelname)s: %(message)s"))
-    logging.addLevelName(logging.WARNING, "warning")
-    logging.addLevelName(logging.INFO, "info")
-    logging.addLevelName(logging.DEBUG, "debug")
+    handler.setFormatter(_LineFormatter("%(message)s"))
     log.addHandler(handler)
     log.setLevel(level)
     log.propagate = False  # one handler: not also the root logger's
@@ -182,6 +195,8 @@ def _errors(fn: Callable) -> Callable:
             _fail(str(err), err.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted", EXIT_INTERRUPTED)
+        except BrokenPipeError:  # stdout closed early (kg query … | head): not an error to report here
+            raise
         except OSError as err:  # a file or folder the library could not read or write, named by the message
             log.debug("%s", type(err).__name__, exc_info=True)
             _fail(str(err), EXIT_FAILURE)
