@@ -577,8 +577,8 @@ def eval_(
     gold: Path = typer.Argument(..., help="Gold annotations, JSON Lines (one paper per line, see GUIDELINES)."),
     sources: List[Path] = typer.Argument(None, help="Build from these sources first (default: the bundled "
                                                     "corpus), unless --graph or --store is given."),
-    store: Optional[Path] = typer.Option(None, "--store", envvar=ENV_STORE, show_envvar=True,
-                                         help="Score this store instead of building."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Score this store instead of building (not taken "
+                                                              f"from {ENV_STORE}: without it, kg eval builds)."),
     graph: Optional[Path] = typer.Option(None, "--graph", help="Score this RDF file instead of building."),
     errors: bool = typer.Option(True, "--errors/--no-errors", help="List misses and spurious links per paper."),
     model: Optional[Path] = _MODEL_OPTION,

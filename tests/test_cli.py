@@ -249,7 +249,7 @@ def test_version_is_the_installed_distributions():
 
 
 @pytest.mark.parametrize("args, code, needle", [
-    (("query", "--format", "xml", "ASK {}"), 2, "Invalid value for '--format' / '-f': 'xml' is not one of 'table', "
+    (("query", "--format", "yaml", "ASK {}"), 2, "Invalid value for '--format' / '-f': 'yaml' is not one of 'table', "
                                                "'json', 'csv'. (see kg query --help)"),
     (("view", "--kind", "tree"), 2, "'tree' is not one of 'papers', 'entities'"),
     (("build", "--format", "csv", "x.csv"), 2, "'csv' is not one of 'daily', 'jsonl', 'arxiv'"),
@@ -291,7 +291,7 @@ def test_the_real_command_exits_with_the_documented_statuses(tmp_path):
 
     ok = kg("query", "ASK { ?p a kgo:Paper }", "--graph", SMALL_TTL)
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, "true\n", "")
-    bad = kg("query", "--format", "xml", "ASK {}")
+    bad = kg("query", "--format", "yaml", "ASK {}")
     assert bad.returncode == 2 and bad.stderr.startswith("kg: error: Invalid value for '--format'")
     assert len(bad.stderr.splitlines()) == 1
     failed = kg("stats")  # no out/store in tmp_path
