@@ -352,3 +352,27 @@ def test_shell_completion_completes_commands_and_choices(tmp_path):
 
     assert complete("kg qu", 1) == ["query"]
     assert complete("kg query --format ", 3) == ["table", "json", "csv"]
+
+
+def test_ctrl_c_during_a_real_build_exits_130_and_leaves_no_output(tmp_path):
+    """SIGINT to a `kg build` process once it has started writing its store."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--n-process", "1", "--out", str(out)],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out.is_dir() and any(out.iterdir())) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the build ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert stderr == "kg: error: interrupted\n" and stdout == ""
+    assert not out.exists()  # the folder this build made is gone, with its half-written store
