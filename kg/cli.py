@@ -1,47 +1,213 @@
 """The ``kg`` command: a thin shell over the library (one short function per command).
 
-Every command prints its result on stdout; an error prints one line ``kg: error: …`` on stderr
-and exits non-zero (2 for bad input, 1 otherwise).
+Every command prints its result on stdout. Errors of every kind (bad input, a bad option, a failure) print one
+line ``kg: error: …`` on stderr and exit with the status of :data:`EXIT_CODES`. Global options (``-v``, ``-q``,
+``--version``) come before the command; logging is configured once, with one handler on stderr.
 """
 from __future__ import annotations
 
+import enum
 import functools
+import logging
 import os
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Any, Callable, List, Optional
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer 0.2x vendors its own click, whose exceptions are not the click package's
+    from typer import _click as click
+except ImportError:  # older typer runs on click itself
+    import click  # type: ignore[no-redef]
 
 from .errors import KGError, QueryError
 from .push import PUSH_CHUNK_QUADS
 
+#: Exit statuses of ``kg`` (documented in ``kg --help`` and the README, tested).
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_CODES = {EXIT_OK: "ok", EXIT_FAILURE: "failure", EXIT_BAD_INPUT: "bad input or usage (a bad file, record, "
+              "option, query or format)", EXIT_INTERRUPTED: "interrupted (Ctrl-C)"}
+#: Environment variables that give the defaults of ``--store`` and ``--out``.
+ENV_STORE, ENV_OUT = "KG_STORE", "KG_OUT"
+
+DEFAULT_OUT = Path("out")
+
+log = logging.getLogger("kg")
+
+
+def _fail(message: str, code: int) -> None:
+    """The one error shape: ``kg: error: …`` on one line of stderr."""
+    typer.echo(f"kg: error: {' '.join(str(message).split())}", err=True)
+    raise typer.Exit(code)
+
+
+#: click >= 8.2 raises this for a bare `kg` (no_args_is_help); older click prints the help itself.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class _Group(TyperGroup):
+    """Typer's group, with click's usage errors in the same one-line shape as every other error (instead of
+    a rich panel) and the exit statuses of :data:`EXIT_CODES`."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        saved = log.level, log.propagate, list(log.handlers)  # the run's logging set-up ends with it
+        try:
+            return self._run(args, prog_name, complete_var, standalone_mode, **extra)
+        finally:
+            log.setLevel(saved[0])
+            log.propagate = saved[1]
+            log.handlers[:] = saved[2]
+
+    def _run(self, args: Any, prog_name: Any, complete_var: Any, standalone_mode: bool, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as err:  # bare `kg`: the help, as before
+            text = err.ctx.get_help() if err.ctx else ""  # typer's rich help prints itself and returns ""
+            if text:
+                typer.echo(text, err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.exceptions.ClickException as err:
+            where = f" (see {err.ctx.command_path} --help)" if getattr(err, "ctx", None) is not None else ""
+            message = err.format_message().replace("Value error, ", "")  # pydantic's prefix on a bad choice
+            typer.echo(f"kg: error: {' '.join(message.split())}{where}", err=True)
+            sys.exit(EXIT_BAD_INPUT if isinstance(err, click.exceptions.UsageError) else err.exit_code)
+        except typer.Abort:  # EOF on a prompt
+            typer.echo("kg: error: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
 app = typer.Typer(
+    cls=_Group,
     help="paperkg: build a knowledge graph of ML papers (methods, datasets, architectures, tasks, metrics, code) "
          "from their text, query it with SPARQL and explore it as HTML.",
+    epilog="Exit status: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES.items()) + ".  "
+           f"Environment: {ENV_STORE} (default --store), {ENV_OUT} (default --out, and its store/ the default "
+           "--store).",
     no_args_is_help=True,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-DEFAULT_OUT = Path("out")
-#: `kg query --format`: the human table, or a standard format written by Oxigraph (kg.store.ANSWER_FORMATS).
-FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
+
+class OutputFormat(str, enum.Enum):
+    """``kg query --format``: the human table, or a standard format written by Oxigraph (kg.store.ANSWER_FORMATS)."""
+
+    table = "table"
+    json = "json"
+    xml = "xml"
+    csv = "csv"
+    tsv = "tsv"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+
+
+class SourceFormat(str, enum.Enum):
+    """``--format`` of ``kg build`` / ``kg add``: :data:`kg.sources.FORMATS`."""
+
+    daily = "daily"
+    jsonl = "jsonl"
+    arxiv = "arxiv"
+
+
+class ViewKind(str, enum.Enum):
+    """``kg view --kind``: :data:`kg.view.KINDS`."""
+
+    papers = "papers"
+    entities = "entities"
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted (a test runner swaps it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+class _LineFormatter(logging.Formatter):
+    """``kg: warning: …``, the shape of ``kg: error: …``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"kg: {record.levelname.lower()}: {super().format(record)}"
+
+
+def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
+    """Configure the ``kg`` logger once per run: one handler on stderr, lines ``kg: warning: …``; level WARNING,
+    INFO with ``-v``, DEBUG with ``-vv``, ERROR with ``-q``. Calling it again replaces the handler, never adds one.
+    """
+    level = logging.ERROR if quiet else logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 \
+        else logging.DEBUG
+    for handler in [h for h in log.handlers if isinstance(h, _StderrHandler)]:
+        log.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(_LineFormatter("%(message)s"))
+    log.addHandler(handler)
+    log.setLevel(level)
+    log.propagate = False  # one handler: not also the root logger's
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"kg (paperkg) {version('paperkg')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="Say more on stderr: -v what each step "
+                                                                       "did, -vv debugging detail."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on stderr: no progress, no warnings."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Global options, given before the command: kg -v build, kg -q add more.jsonl."""
+    setup_logging(verbose, quiet)
+    _RUN["quiet"] = quiet
+
+
+#: This run's global options (set by the callback, which runs before every command).
+_RUN = {"quiet": False}
+
+
+def _quiet(quiet: bool) -> bool:
+    """Whether this run is quiet: the command's own ``-q`` (same as ``kg -q``) or the global one."""
+    if quiet and not _RUN["quiet"]:
+        setup_logging(quiet=True)
+        _RUN["quiet"] = True
+    return _RUN["quiet"]
 
 
 def _errors(fn: Callable) -> Callable:
-    """Turn a KGError into one line on stderr and a non-zero exit."""
+    """Turn a KGError, an OS error or Ctrl-C into one line on stderr and the exit status of EXIT_CODES."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except KGError as err:
-            typer.echo(f"kg: error: {err}", err=True)
-            raise typer.Exit(err.exit_code) from err
-        except BrokenPipeError:
+            log.debug("%s", type(err).__name__, exc_info=True)
+            _fail(str(err), err.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except BrokenPipeError:  # stdout closed early (kg query … | head): what was read is all that was wanted
             _quiet_broken_pipe()
-            raise typer.Exit(0) from None
+            raise typer.Exit(EXIT_OK) from None
+        except OSError as err:  # a file or folder the library could not read or write, named by the message
+            log.debug("%s", type(err).__name__, exc_info=True)
+            _fail(str(err), EXIT_FAILURE)
 
     return wrapper
 
@@ -56,6 +222,11 @@ def _quiet_broken_pipe() -> None:
         pass  # no real stdout (a test runner's): nothing to flush into the closed pipe
 
 
+def _default_store() -> Path:
+    """The store when neither --store nor --graph is given: $KG_OUT/store, else out/store."""
+    return Path(os.environ.get(ENV_OUT) or DEFAULT_OUT) / "store"
+
+
 def _open(store: Optional[Path], graph: Optional[Path]):
     """The graph to work on: --graph FILE, else --store DIR, else the default build output."""
     from .knowledge_graph import load
@@ -64,17 +235,20 @@ def _open(store: Optional[Path], graph: Optional[Path]):
         raise QueryError("give either --store or --graph, not both")
     if graph:
         return load(graph)
-    return load(store or DEFAULT_OUT / "store")
+    return load(store or _default_store())
 
 
 #: Options that `kg build` and `kg add` share (how sources are read and processed).
-_FORMAT_OPTION = typer.Option(None, "--format", "-f", help="Source format: daily, jsonl or arxiv "
-                                                           "(default: from the file extension).")
+_FORMAT_OPTION = typer.Option(None, "--format", "-f", help="Source format (default: from the file extension).")
 _SKIP_BAD_OPTION = typer.Option(False, "--skip-bad", help="Report bad records and go on instead of stopping.")
 _N_PROCESS_OPTION = typer.Option(None, "--n-process", help="Processes for the NLP pipeline (default: the CPU cores "
                                                            "available to kg).")
-_QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress on stderr (there is none anyway when "
-                                                          "stderr is not a terminal).")
+_QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="Same as kg -q: only errors on stderr, no progress (there "
+                                                          "is none anyway when stderr is not a terminal).")
+_OUT_OPTION = typer.Option(DEFAULT_OUT, "--out", "-o", envvar=ENV_OUT, show_envvar=True,
+                           help="Output folder for graph.ttl, store/ and explorer.html.")
+_STORE_OPTION = typer.Option(None, "--store", envvar=ENV_STORE, show_envvar=True,
+                             help=f"Store folder (default: ${ENV_OUT}/store, else {DEFAULT_OUT}/store).")
 _SCHEDULER_OPTION = typer.Option(None, "--scheduler", metavar="tcp://HOST:8786",
                                  help="Run the NLP on this Dask cluster's workers (pip install 'paperkg[dask]' here "
                                       "and on the workers); the rest of the build runs here.")
@@ -137,8 +311,8 @@ def _read_line(r) -> str:
 def build(
     sources: List[Path] = typer.Argument(None, help="Files or folders of papers (.txt listings, .jsonl, arXiv "
                                                     "snapshot). Default: the bundled sample corpus."),
-    out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder for graph.ttl, store/ and explorer.html."),
-    format: Optional[str] = _FORMAT_OPTION,
+    out: Path = _OUT_OPTION,
+    format: Optional[SourceFormat] = _FORMAT_OPTION,
     skip_bad: bool = _SKIP_BAD_OPTION,
     n_process: Optional[int] = _N_PROCESS_OPTION,
     category: Optional[List[str]] = _CATEGORY_OPTION,
@@ -165,10 +339,10 @@ def build(
     paper_filter = _filter(category, since, until, limit)
     if scheduler is not None:
         _quiet_dask_logs()
-    g = build_graph(sources or None, out=out, format=format, skip_bad=skip_bad, filter=paper_filter,
-                    n_process=n_process, scheduler=scheduler, progress=False if quiet else None, nlp=_nlp(model),
-                    allow_empty=allow_empty)
-    r = g.report
+    g = build_graph(sources or None, out=out, format=format and format.value, skip_bad=skip_bad,
+                    filter=paper_filter, n_process=n_process, scheduler=scheduler,
+                    progress=False if _quiet(quiet) else None, nlp=_nlp(model), allow_empty=allow_empty)
+    r = g.report  # the first skipped records were logged once as they were read (kg: warning: skipped bad record: …)
     _echo_skipped(r)
     typer.echo(f"{_read_line(r)}, {r.duplicates} duplicates dropped, "
                f"{r.bad_records} bad records skipped -> {r.papers} papers ({r.seconds:.1f} s)")
@@ -181,8 +355,9 @@ def build(
 def add(
     sources: List[Path] = typer.Argument(..., help="Files or folders of papers to add (.txt listings, .jsonl, "
                                                    "arXiv snapshot)."),
-    out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder of an earlier `kg build`."),
-    format: Optional[str] = _FORMAT_OPTION,
+    out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", envvar=ENV_OUT, show_envvar=True,
+                             help="Output folder of an earlier `kg build`."),
+    format: Optional[SourceFormat] = _FORMAT_OPTION,
     skip_bad: bool = _SKIP_BAD_OPTION,
     n_process: Optional[int] = _N_PROCESS_OPTION,
     category: Optional[List[str]] = _CATEGORY_OPTION,
@@ -210,8 +385,8 @@ def add(
     if not is_store(out / STORE_DIR):
         raise KGError(f"no store at {out / STORE_DIR} to add to; build one first: kg build --out {out}")
     g = load(out)
-    r = g.add(sources, format=format, skip_bad=skip_bad, filter=paper_filter, n_process=n_process,
-              progress=False if quiet else None, nlp=_nlp(model))
+    r = g.add(sources, format=format and format.value, skip_bad=skip_bad, filter=paper_filter,
+              n_process=n_process, progress=False if _quiet(quiet) else None, nlp=_nlp(model))
     _echo_skipped(r)
     typer.echo(f"{_read_line(r)} -> {r.papers} papers added, {r.updated} re-extracted, "
                f"{r.duplicates} already in the graph or repeated, {r.bad_records} bad records skipped "
@@ -244,8 +419,6 @@ def train(
 
     Example: kg train --out models && kg build --model models --out out
     """
-    import logging
-
     from .nlp import train as training
 
     sources = list(gold) if gold else [training.DEFAULT_GOLD_DIR]
@@ -255,18 +428,18 @@ def train(
             typer.echo(line)
         typer.echo(f"{len(problems)} entities not written in their text" if problems else "no problems")
         raise typer.Exit(1 if problems else 0)
-    logging.basicConfig(level=logging.INFO, format="kg train: %(message)s")
+    if not _quiet(False) and log.getEffectiveLevel() > logging.INFO:
+        log.setLevel(logging.INFO)  # a 25-minute run reports its steps unless asked to be quiet
     report = training.train(out, gold=sources, config=config or training.DEFAULT_CONFIG, exclude=exclude, seed=seed,
                             parallel=parallel)
     typer.echo(training.format_report(report))
 
 
 def _echo_skipped(r) -> None:
-    """One line per bad record skipped, for the first few (kg.sources.MAX_REPORTED_BAD), then one with the count."""
-    for err in r.skipped:
-        typer.echo(f"kg: skipped: {err}", err=True)
+    """The bad records skipped past the first few, which were logged as they were read
+    (kg.sources.MAX_REPORTED_BAD): one line with their count."""
     if r.bad_records > len(r.skipped):
-        typer.echo(f"kg: skipped: … and {r.bad_records - len(r.skipped):,} more bad records", err=True)
+        log.warning("skipped … and %s more bad records", f"{r.bad_records - len(r.skipped):,}")
 
 
 def _echo_outputs(out: Path) -> None:
@@ -295,31 +468,29 @@ def query(
     sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file."),
     name: Optional[str] = typer.Option(None, "--name", "-n", help="Run a named query (see --list)."),
     param: List[str] = typer.Option([], "--param", "-p", help="key=value bound safely to ?key (repeatable)."),
-    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    store: Optional[Path] = _STORE_OPTION,
     graph: Optional[Path] = typer.Option(None, "--graph", help="Query an RDF file (.ttl, .trig, .nq …) instead."),
-    format: str = typer.Option("table", "--format", "-f", help="table (for people), or as the SPARQL endpoint "
-                                                               "writes it: json, xml, csv, tsv (SELECT, ASK; json "
-                                                               "and xml also fit a graph: JSON-LD, RDF/XML), turtle, "
-                                                               "ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                        help="table (for people), or as the SPARQL endpoint writes it: json, xml, "
+                                             "csv, tsv (SELECT, ASK; json and xml also fit a graph: JSON-LD, "
+                                             "RDF/XML), turtle, ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)."),
     list_: bool = typer.Option(False, "--list", help="List the named queries and exit."),
 ) -> None:
     """Answer a SPARQL query from the store or a graph file.
 
     Example: kg query --name papers-using-dataset --param dataset=ImageNet
     """
-    from .query import list_named_queries, named_query
+    from .query import list_named_queries
 
     if list_:
         for q in list_named_queries():
             params = " ".join(f"--param {p}=…" for p in q.params)
             typer.echo(f"{q.name:<28} {q.description} {params}".rstrip())
         return
-    if format not in FORMATS:
-        raise QueryError(f"--format {format!r}: use one of {', '.join(FORMATS)}")
     if name and sparql:
         raise QueryError("give a query or --name, not both")
     if name:
-        text = named_query(name).text
+        text = None
     elif sparql is None:
         raise QueryError("give a SPARQL query, a .rq file, or --name NAME (kg query --list shows the names)")
     elif sparql.strip().endswith(".rq") or (len(sparql) < 4096 and Path(sparql).is_file()):
@@ -330,19 +501,24 @@ def query(
     else:
         text = sparql
     g = _open(store, graph)
-    if format == "table":
-        typer.echo(g.query(text, **_parse_params(param)).to_table())
+    params = _parse_params(param)
+    if format is OutputFormat.table:
+        result = g.named_query(name, **params) if name else g.query(text, **params)
+        typer.echo(result.to_table())
         return
+    from .query import named_query_text
     from .store import ANSWER_FORMATS
 
-    results_format, graph_format = ANSWER_FORMATS[format]
+    if name:
+        text, params = named_query_text(name, params)
+    results_format, graph_format = ANSWER_FORMATS[format.value]
     result = g.store.query_serialized(text, results_format=results_format, graph_format=graph_format,
-                                      bindings=_parse_params(param))
+                                      bindings=params)
     if result.format is None:
         fits = [n for n, pair in ANSWER_FORMATS.items() if pair[1 if result.kind == "graph" else 0]]
         what = "CONSTRUCT/DESCRIBE" if result.kind == "graph" else "SELECT/ASK"
-        raise QueryError(f"--format {format}: a {what} answer cannot be written as {format}; use table or one of "
-                         + ", ".join(fits))
+        raise QueryError(f"--format {format.value}: a {what} answer cannot be written as {format.value}; use table "
+                         "or one of " + ", ".join(fits))
     typer.get_binary_stream("stdout").write(result.data)
 
 
@@ -350,11 +526,11 @@ def query(
 @_errors
 def view(
     out: Path = typer.Option(Path("explorer.html"), "--out", "-o", help="HTML file to write."),
-    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    store: Optional[Path] = _STORE_OPTION,
     graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
     focus: Optional[str] = typer.Option(None, "--focus", help="Label or alias of an entity, or a paper title."),
     hops: int = typer.Option(1, "--hops", help="With --focus: how many links away to show."),
-    kind: str = typer.Option("papers", "--kind", help="papers, or entities: only methods, architectures and "
+    kind: ViewKind = typer.Option(ViewKind.papers, "--kind", help="papers, or entities: only methods, architectures and "
                                                       "datasets, linked by how many papers use them together."),
     budget: Optional[int] = typer.Option(None, "--budget", help="Most nodes to draw (default 300; the page stays "
                                                                 "responsive up to about 1000)."),
@@ -365,14 +541,15 @@ def view(
     Example: kg view --focus ImageNet --hops 1 --out imagenet.html
     """
     options = {"budget": budget} if budget is not None else {}
-    path = _open(store, graph).view(out, focus=focus, hops=hops, min_confidence=min_confidence, kind=kind, **options)
+    path = _open(store, graph).view(out, focus=focus, hops=hops, min_confidence=min_confidence, kind=kind.value,
+                                  **options)
     typer.echo(f"wrote {path}")
 
 
 @app.command()
 @_errors
 def stats(
-    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    store: Optional[Path] = _STORE_OPTION,
     graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
 ) -> None:
     """Count papers, entities by type, links and evidence.
@@ -387,7 +564,7 @@ def stats(
 def export(
     to: Path = typer.Argument(..., help="Output file: .ttl, .nt, .nq, .trig, .jsonld, .rdf, .graphml, or .csv "
                                         "(X.csv writes the pair X.nodes.csv and X.edges.csv)."),
-    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    store: Optional[Path] = _STORE_OPTION,
     graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
 ) -> None:
     """Export the graph to an RDF file, to GraphML (Gephi, yEd, Cytoscape) or to CSV (Gephi, spreadsheets).
@@ -418,7 +595,9 @@ def export(
 @app.command()
 @_errors
 def serve(
-    store: Path = typer.Option(DEFAULT_OUT / "store", "--store", help="Store folder to serve (opened read-only)."),
+    store: Optional[Path] = typer.Option(None, "--store", envvar=ENV_STORE, show_envvar=True,
+                                         help=f"Store folder to serve, opened read-only (default: ${ENV_OUT}/store, "
+                                              f"else {DEFAULT_OUT}/store)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; 127.0.0.1 is this machine only."),
     port: int = typer.Option(7878, "--port", help="TCP port."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds a query may run before a 503 (default 10)."),
@@ -439,6 +618,7 @@ def serve(
     """
     from .server import serve as run_server
 
+    store = store or _default_store()
     if explorer is None and (store.parent / "explorer.html").is_file():
         explorer = store.parent / "explorer.html"
     typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql (read-only)", err=True)
@@ -454,7 +634,7 @@ def serve(
 def push(
     url: str = typer.Argument(..., help="Graph Store Protocol endpoint of a SPARQL server, e.g. "
                                         "http://127.0.0.1:7878/store (Oxigraph) or http://host:3030/ds/data (Fuseki)."),
-    store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
+    store: Optional[Path] = _STORE_OPTION,
     graph: Optional[Path] = typer.Option(None, "--graph", help="Push an RDF file instead of the store."),
     nquads: bool = typer.Option(False, "--nquads", help=f"POST N-Quads in chunks of {PUSH_CHUNK_QUADS:,} quads (a "
                                                         "request per chunk, not per paper: for a big graph; adds, "
@@ -480,7 +660,8 @@ def eval_(
     gold: Path = typer.Argument(..., help="Gold annotations, JSON Lines (one paper per line, see GUIDELINES)."),
     sources: List[Path] = typer.Argument(None, help="Build from these sources first (default: the bundled "
                                                     "corpus), unless --graph or --store is given."),
-    store: Optional[Path] = typer.Option(None, "--store", help="Score this store instead of building."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Score this store instead of building (not taken "
+                                                              f"from {ENV_STORE}: without it, kg eval builds)."),
     graph: Optional[Path] = typer.Option(None, "--graph", help="Score this RDF file instead of building."),
     errors: bool = typer.Option(True, "--errors/--no-errors", help="List misses and spurious links per paper."),
     model: Optional[Path] = _MODEL_OPTION,
@@ -512,7 +693,7 @@ def eval_(
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point (exit statuses: :data:`EXIT_CODES`)."""
     app(prog_name="kg")
 
 

@@ -68,6 +68,8 @@ class StoreError(KGError):
 class QueryError(KGError):
     """A SPARQL query is malformed, refers to an unknown named query, or has bad bindings."""
 
+    exit_code = 2
+
 
 class ViewError(KGError):
     """The HTML explorer cannot be drawn (e.g. a focus entity that is not in the graph)."""

@@ -98,7 +98,7 @@ def to_rdflib(store) -> rdflib.Dataset:
 
     >>> from kg.store import Store
     >>> len(to_rdflib(Store.in_memory_from_file("tests/data/small.ttl")))
-    526
+    556
     """
     ds = rdflib.Dataset(default_union=True)
     ds.parse(data=store.dump_bytes("nquads"), format="nquads")

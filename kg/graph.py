@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from .errors import GraphError
 from .link import Entity, LinkedPaper
 from .records import CodeLink, Paper
-from .vocab import BASE, PREFIXES, TERMS, kgo
+from .vocab import BASE, PREFIXES, SCHEMA_NAME, STANDARD_PROPERTIES, TERMS, kgo
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,9 @@ _SOFTWARE = ox.NamedNode(_SDO + "SoftwareSourceCode")
 _CODE_REPOSITORY = ox.NamedNode(_SDO + "codeRepository")
 _SCHEMA_DATASET = ox.NamedNode(_SDO + "Dataset")
 _URL = ox.NamedNode(_SDO + "url")
+_NAME = ox.NamedNode(SCHEMA_NAME)
+#: kgo: property -> the standard property written beside it (kg.vocab.STANDARD_PROPERTIES).
+_STANDARD = {prop: ox.NamedNode(iri) for prop, iri in STANDARD_PROPERTIES.items()}
 _GENERATED_BY = ox.NamedNode(_PROV + "wasGeneratedBy")
 _XSD_DATE = ox.NamedNode(_XSD + "date")
 _XSD_INTEGER = ox.NamedNode(_XSD + "integer")
@@ -215,8 +218,15 @@ def paper_quads(lp: LinkedPaper) -> list[ox.Quad]:
 
     add(p, _TYPE, _K["Paper"])
     add(p, _TYPE, _SCHOLARLY_ARTICLE)
-    add(p, _TITLE, ox.Literal(paper.title))
-    add(p, _K["abstract"], ox.Literal(paper.abstract))
+    title = ox.Literal(paper.title)
+    add(p, _TITLE, title)
+    add(p, _NAME, title)
+
+    def meta(prop: str, value: ox.Literal) -> None:  # the kgo: property and the standard one it refines
+        add(p, _K[prop], value)
+        add(p, _STANDARD[prop], value)
+
+    meta("abstract", ox.Literal(paper.abstract))
     url = _url_node(paper.url, paper, "URL") if paper.url else None
     if url is not None:
         add(p, _URL, url)
@@ -224,11 +234,14 @@ def paper_quads(lp: LinkedPaper) -> list[ox.Quad]:
         add(p, _DATE, ox.Literal(paper.date, datatype=_XSD_DATE))
     if paper.id:
         is_arxiv = (paper.url or "").startswith("https://arxiv.org/abs/")
-        add(p, _K["arxivId"] if is_arxiv else _IDENTIFIER, ox.Literal(paper.id))
+        if is_arxiv:
+            meta("arxivId", ox.Literal(paper.id))
+        else:
+            add(p, _IDENTIFIER, ox.Literal(paper.id))
     for name in paper.authors:
         add(p, _K["authorName"], ox.Literal(name))
     for cat in paper.categories:
-        add(p, _K["category"], ox.Literal(cat))
+        meta("category", ox.Literal(cat))
 
     def evidence(prop: str, obj: ox.NamedNode, text: str, start: int, end: int, sentence: str, sent_start: int,
                  component: str, confidence: float) -> None:
@@ -268,7 +281,8 @@ def entity_quads(entity: Entity) -> list[ox.Quad]:
     out = [ox.Quad(e, _TYPE, _K[entity.type], _ENTITIES), ox.Quad(e, _TYPE, _K["Entity"], _ENTITIES)]
     if entity.type == "Dataset":
         out.append(ox.Quad(e, _TYPE, _SCHEMA_DATASET, _ENTITIES))
-    out.append(ox.Quad(e, _LABEL, ox.Literal(entity.label), _ENTITIES))
+    label = ox.Literal(entity.label)
+    out += [ox.Quad(e, _LABEL, label, _ENTITIES), ox.Quad(e, _NAME, label, _ENTITIES)]
     out += [ox.Quad(e, _ALT_LABEL, ox.Literal(a), _ENTITIES) for a in entity.aliases]
     out.append(ox.Quad(e, _K["catalogued"], ox.Literal("true" if entity.catalogued else "false",
                                                        datatype=_XSD_BOOLEAN), _ENTITIES))

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import rdflib
 
     from .progress import Progress
+    from .results import QueryResult
     from .sources import PaperFilter
     from .store import Store
 
@@ -140,7 +141,7 @@ class KnowledgeGraph:
         """The number of distinct triples (the union of the named graphs)."""
         return int(self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }").rows[0][0])
 
-    def query(self, sparql: str, **bindings: Any):
+    def query(self, sparql: str, **bindings: Any) -> QueryResult:
         """Answer a SPARQL query; ``bindings`` are bound safely as values of the query's variables.
 
         The standard prefixes (kgo, rdfs, skos, dcterms, schema, prov, xsd, rdf) may be left out; a bound
@@ -153,6 +154,20 @@ class KnowledgeGraph:
         ['Masked Autoencoders Enable Efficient Knowledge Distillers']
         """
         return self.store.query(sparql, bindings or None)
+
+    def named_query(self, name: str, /, **params: Any) -> QueryResult:
+        """Run a query shipped with paperkg (``kg query --list``; :func:`kg.query.list_named_queries`), its
+        parameters bound safely. Returns a :class:`kg.results.QueryResult`.
+
+        Raises: :class:`kg.errors.QueryError` for an unknown query, a missing parameter or one it does not take.
+
+        >>> g = load("tests/data/small.ttl")
+        >>> [str(row.title)[:20] for row in g.named_query("papers-using-dataset", dataset="ImageNet")]
+        ['Masked Autoencoders ', 'PASS: An ImageNet re']
+        """
+        from .query import run_named_query
+
+        return run_named_query(self.store, name, params)
 
     def papers(self) -> list[dict[str, Any]]:
         """Every paper as ``{"iri": str, "title": str}``, sorted by title.
@@ -232,7 +247,7 @@ class KnowledgeGraph:
             return analysis.co_usage(multi, **options)
         return analysis.paper_similarity(multi, **options)
 
-    def add(self, sources: Iterable[str | os.PathLike] | str | os.PathLike, *, format: str | None = None,
+    def add(self, sources: Any, *, format: str | None = None,
             skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None, batch_size: int | None = None,
             n_process: int | None = None, progress: Progress | bool | None = False) -> BuildReport:
         """Add the papers of ``sources`` to this graph's store, in place, crash-safely.
@@ -265,13 +280,11 @@ class KnowledgeGraph:
         7
         """
         from .nlp import extract
-        from .sources import SourceStats, read_sources
+        from .sources import SourceStats
 
         t0 = time.perf_counter()
-        if isinstance(sources, (str, os.PathLike)):
-            sources = [sources]
-        sources = list(sources)
-        if not sources:
+        name, items = _split_sources(sources)
+        if name is None and not items:
             raise SourceError("add() needs at least one source file or directory")
         stats = SourceStats()
         todo_count = 0
@@ -279,7 +292,7 @@ class KnowledgeGraph:
         def extractions(is_current):
             def todo():
                 nonlocal todo_count
-                for paper in read_sources(sources, format=format, skip_bad=skip_bad, filter=filter, stats=stats):
+                for paper in _read(name, items, format, skip_bad, filter, stats):
                     if not is_current(paper):
                         todo_count += 1
                         yield paper
@@ -297,9 +310,17 @@ class KnowledgeGraph:
         log.info("added %d papers, re-extracted %d in %.1f s", report.papers, report.updated, report.seconds)
         return report
 
-    def _add_extractions(self, extractions: Iterable[Extraction]) -> int:
-        """Add NLP output made elsewhere, as :meth:`add` does (a paper whose record is already in the graph
-        is dropped). Returns the number of papers added (not counting replaced ones)."""
+    def add_extractions(self, extractions: Iterable[Extraction]) -> int:
+        """Add NLP output made elsewhere (worker processes, a cluster), as :meth:`add` does: the counterpart of
+        :func:`from_extractions`. A paper whose record is already in the graph is dropped.
+
+        Returns: the number of papers added (not counting replaced ones).
+
+        >>> from kg.records import Extraction, Paper
+        >>> g = from_extractions([Extraction(Paper("A title", "An abstract."))])
+        >>> g.add_extractions([Extraction(Paper("A title", "An abstract.")), Extraction(Paper("B", "More."))])
+        1
+        """
         return self._update(lambda is_current: (ex for ex in extractions if not is_current(ex.paper)),
                             _progress(False)).added
 
@@ -469,7 +490,24 @@ def _progress(progress: Progress | bool | None) -> Progress:
     return Progress(enabled=progress)
 
 
-def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
+def _split_sources(sources: Any) -> tuple[str | None, Any]:
+    from .sources.memory import split_sources
+
+    return split_sources(sources)
+
+
+def _read(name: str | None, items: Any, format: str | None, skip_bad: bool, filter: PaperFilter | None,
+          stats: Any) -> Iterator[Any]:
+    """The distinct papers of paths (``name`` None; ``items`` None: the bundled corpus) or in-memory records."""
+    from .sources import read_sources
+    from .sources.memory import read_records
+
+    if name is None:
+        return read_sources(items or None, format=format, skip_bad=skip_bad, filter=filter, stats=stats)
+    return read_records(name, items, skip_bad=skip_bad, filter=filter, stats=stats)
+
+
+def build(sources: Any = None, *, out: str | os.PathLike | None = None,
           format: str | None = None, skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None,
           batch_size: int | None = None, n_process: int | None = None, scheduler: str | None = None,
           progress: Progress | bool | None = False, allow_empty: bool = False) -> KnowledgeGraph:
@@ -477,7 +515,9 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
 
     Params:
       sources: files or directories (daily-papers ``.txt``, JSON Lines, arXiv snapshot); ``None`` means
-        the bundled sample corpus.
+        the bundled sample corpus. Or papers in memory (:mod:`kg.sources.memory`): an iterable of dicts with
+        ``title`` and ``abstract`` (and optional ``id``, ``url``, ``date``, ``authors``, ``categories``), an
+        iterable of :class:`kg.Paper`, or a pandas DataFrame with those columns.
       out: an output folder: writes ``out/store`` (the Oxigraph store, with its linking tables and NLP
         output), ``out/graph.ttl`` and ``out/explorer.html``, which replace what was there together, only once
         all three are complete (staged in a new generation of the folder under its write lock, see
@@ -497,7 +537,9 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
       allow_empty: with ``out``, write the outputs even if no paper was read (by default that is an error,
         so that an empty or unreadable source never replaces a graph).
     Returns: a :class:`KnowledgeGraph` whose ``report`` says what was read.
-    Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``);
+    Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``), a bad
+      in-memory record named by position (``<records>:2: 'abstract' is missing``); :class:`kg.errors.KGError`
+      naming what is expected for sources of another type;
       :class:`kg.errors.NoPapersError` (exit status 2 in the CLI) if ``out`` is given, no paper was read and not
       ``allow_empty``; :class:`kg.errors.StoreError` if another process is writing ``out``;
       :class:`kg.errors.OptionError` if an output's path in ``out`` holds something else (checked before anything
@@ -507,19 +549,20 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     >>> g = build("tests/data/sources/papers.jsonl")
     >>> g.report.papers, len(g.papers())
     (3, 3)
+    >>> g = build([{"title": "SlimFlow: Smaller One-Step Diffusion", "abstract": "We train a U-Net on CIFAR-10."}])
+    >>> [str(row.label) for row in g.query("SELECT ?label WHERE { ?d a kgo:Dataset ; rdfs:label ?label }")]
+    ['CIFAR-10']
     """
     from .nlp import extract
     from .progress import estimate_records
-    from .sources import SourceStats, read_sources
+    from .sources import SourceStats
 
     t0 = time.perf_counter()
-    if sources is not None and isinstance(sources, (str, os.PathLike)):
-        sources = [sources]
-    sources = list(sources) if sources else None
+    name, items = _split_sources(sources)
     progress = _progress(progress)
     stats = SourceStats()
-    total = estimate_records(sources) if progress.enabled else None
-    papers = read_sources(sources, format=format, skip_bad=skip_bad, filter=filter, stats=stats)
+    total = estimate_records(items or None) if progress.enabled and name is None else None
+    papers = _read(name, items, format, skip_bad, filter, stats)
     if scheduler is None:
         kwargs = {} if batch_size is None else {"batch_size": batch_size}
         found = extract(papers, nlp, n_process=n_process, **kwargs)
@@ -528,7 +571,10 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     try:
         g = from_extractions(progress.papers(found, total=total), out=out, progress=progress, allow_empty=allow_empty)
     except NoPapersError as err:
-        names = ", ".join(Path(s).name for s in sources) if sources else "the bundled corpus"
+        if name is not None:
+            names = name
+        else:
+            names = ", ".join(Path(s).name for s in items) if items else "the bundled corpus"
         bad = f", {stats.bad_records:,} bad records skipped" if stats.bad_records else ""
         raise NoPapersError(str(err).replace("no papers read", f"no papers read from {names} "
                                              f"({stats.records_read:,} records read{bad})", 1)) from None

@@ -219,6 +219,16 @@ def run_named_query(source: Graph | Store, name: str, params: Mapping[str, Any] 
     >>> run_named_query(Graph(), "papers-using-dataset", {"dataset": "ImageNet"}).rows
     []
     """
+    text, params = named_query_text(name, params)
+    return run_query(source, text, params)
+
+
+def named_query_text(name: str, params: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """The text of the named query ``name`` and its parameters, checked: what :func:`run_named_query` runs
+    (and ``kg query --name`` serialises).
+
+    Raises: QueryError for an unknown query, a missing parameter or one the query does not take.
+    """
     q = named_query(name)
     params = dict(params or {})
     missing = [p for p in q.params if p not in params]
@@ -228,9 +238,9 @@ def run_named_query(source: Graph | Store, name: str, params: Mapping[str, Any] 
     if extra:
         takes = ", ".join(q.params) or "no parameters"
         raise QueryError(f"named query {name!r} has no parameter {extra[0]!r}; it takes: {takes}")
-    return run_query(source, q.text, params)
+    return q.text, params
 
 
-__all__ = ["QueryResult", "NamedQuery", "run_query", "run_named_query", "list_named_queries", "named_query",
+__all__ = ["QueryResult", "NamedQuery", "run_query", "run_named_query", "named_query_text", "list_named_queries", "named_query",
            "to_term", "binding_terms", "MAX_CELL_WIDTH", "UpdateRefusedError"]
 

@@ -104,7 +104,11 @@ class Paper:
     """One paper as read from a source.
 
     ``text`` (title, newline, abstract) is what the NLP pipeline reads; every character offset
-    in a :class:`Mention` or :class:`CodeLink` refers to it.
+    in a :class:`Mention` or :class:`CodeLink` refers to it. ``kg.build()`` takes Papers as well as files.
+
+    >>> p = Paper("SlimFlow: Smaller One-Step Diffusion", "We train on CIFAR-10.", date="2024-07-17")
+    >>> p.text, p.key
+    ('SlimFlow: Smaller One-Step Diffusion\\nWe train on CIFAR-10.', 'slimflowsmalleronestepdiffusion')
     """
 
     title: str

@@ -12,7 +12,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Literal as TypingLiteral, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Literal as TypingLiteral, Mapping, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -102,6 +102,47 @@ class QueryResult:
             graph.bind(prefix, ns, override=True)
         rows = sorted(graph, key=lambda t: tuple(_sort_key(x) for x in t))
         return cls("graph", list(TRIPLE_VARS), rows, graph=graph)
+
+    # -- rows, as rdflib and pyoxigraph give them -----------------------------------------------------
+
+    def __iter__(self) -> Iterator[Any]:
+        """The rows, each an ``rdflib.query.ResultRow``: a tuple of rdflib terms (``None`` where unbound) that
+        can also be read by variable name, ``row.title`` or ``row["title"]`` (for a graph: ``row.subject``,
+        ``row.predicate``, ``row.object``). An ASK result yields its one boolean, as rdflib's does.
+
+        >>> r = QueryResult.select(["title", "n"], [(Literal("A paper"), Literal(3)), (Literal("B"), None)])
+        >>> [(str(row.title), row["n"] and row["n"].toPython()) for row in r]
+        [('A paper', 3), ('B', None)]
+        >>> title, n = next(iter(r)); str(title)
+        'A paper'
+        >>> list(QueryResult.ask(True))
+        [True]
+        """
+        if self.kind == "ask":
+            yield bool(self.boolean)
+            return
+        from rdflib.query import ResultRow
+        from rdflib.term import Variable
+
+        labels = [Variable(v) for v in self.vars]
+        for row in self.rows:
+            yield ResultRow(dict(zip(labels, row)), labels)
+
+    def __len__(self) -> int:
+        """The number of rows (of triples for a graph; 1 for ASK, as in rdflib).
+
+        >>> len(QueryResult.select(["x"], [(Literal(1),), (Literal(2),)])), len(QueryResult.ask(False))
+        (2, 1)
+        """
+        return 1 if self.kind == "ask" else len(self.rows)
+
+    def __bool__(self) -> bool:
+        """The answer of an ASK query; for the others, whether there is a row (as ``len() > 0``).
+
+        >>> bool(QueryResult.ask(False)), bool(QueryResult.select(["x"], []))
+        (False, False)
+        """
+        return bool(self.boolean) if self.kind == "ask" else bool(self.rows)
 
     # -- outputs -----------------------------------------------------------------------------------
 

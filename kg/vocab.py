@@ -111,6 +111,19 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: Paper metadata written with a kgo: property is also written with the standard property it refines
+#: (``rdfs:subPropertyOf`` in ontology/paperkg.ttl), so that a client without inference finds it:
+#: kgo: local name -> IRI of the standard property. The kgo: terms stay (the vocabulary contract).
+STANDARD_PROPERTIES: dict[str, str] = {
+    "abstract": PREFIXES["dcterms"] + "abstract",
+    "arxivId": PREFIXES["dcterms"] + "identifier",
+    "category": PREFIXES["dcterms"] + "subject",
+}
+#: The name schema.org clients query: written beside ``dcterms:title`` (a paper is a schema:ScholarlyArticle) and
+#: beside ``rdfs:label`` (an entity's canonical name), with the same value.
+SCHEMA_NAME = PREFIXES["schema"] + "name"
+
+
 def sparql_prefixes() -> str:
     """The PREFIX lines for :data:`PREFIXES`, to put in front of a query.
 
@@ -143,4 +156,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["BASE", "KGO_NS", "TERMS", "ENTITY_TYPES", "SUPER_PROPERTY", "USES_PROPERTY", "TYPE_PROPERTY",
-           "RELATION_TYPES", "LINK_PROPERTIES", "sub_properties", "kgo", "PREFIXES", "sparql_prefixes", "KGO"]
+           "RELATION_TYPES", "LINK_PROPERTIES", "sub_properties", "kgo", "PREFIXES", "sparql_prefixes", "KGO",
+           "STANDARD_PROPERTIES", "SCHEMA_NAME"]

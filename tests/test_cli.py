@@ -18,7 +18,7 @@ SMALL = TESTS / "data" / "sources" / "papers.jsonl"
 
 
 def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
+    return runner.invoke(app, [str(a) for a in args], prog_name="kg")
 
 
 @pytest.fixture(scope="session")
@@ -152,13 +152,19 @@ def test_skip_bad_reports_and_goes_on(tmp_path):
     result = run("build", src, "--skip-bad", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "1 bad records skipped -> 1 papers" in result.stdout
-    assert "mixed.jsonl:2" in result.stderr
+    assert result.stderr.count("mixed.jsonl:2") == 1, result.stderr  # reported once (it was twice)
+    assert result.stderr.strip() == (f"kg: warning: skipped bad record: {src}:2: not valid JSON (Expecting value "
+                                     "at column 1); each line must hold one complete JSON object")
+    quiet = run("-q", "build", src, "--skip-bad", "--out", tmp_path / "quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and "1 bad records skipped" in quiet.stdout
+    verbose = run("-v", "build", src, "--skip-bad", "--out", tmp_path / "verbose")
+    assert verbose.exit_code == 0 and verbose.stderr.count("mixed.jsonl:2") == 1
+    assert re.search(r"^kg: info: built 1 papers in [\d.]+ s$", verbose.stderr, re.M), verbose.stderr
 
 
 def test_malformed_sparql_is_one_line(tmp_path):
     result = run("query", "SELECT ?x WHERE { ?x", "--graph", TESTS / "data" / "small.ttl")
-    assert result.exit_code != 0
-    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("kg: error: ")
+    _assert_one_line_error(result, "malformed SPARQL query at line 1")
 
 
 def test_missing_store_is_one_line(tmp_path):
@@ -228,3 +234,145 @@ def test_serve_binds_loopback_and_serves_the_explorer_beside_the_store(built, mo
     assert result.exit_code == 0, result.output
     assert seen["host"] == "127.0.0.1" and seen["port"] == 7878
     assert seen["explorer"] == str(out / "explorer.html") and seen["store"] == str(out / "store")
+
+
+# ---- conventions: version, exit statuses, one error shape, logging, environment, choices, completion ----
+
+SMALL_TTL = TESTS / "data" / "small.ttl"
+
+
+def test_version_is_the_installed_distributions():
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout == f"kg (paperkg) {version('paperkg')}\n"
+
+
+@pytest.mark.parametrize("args, code, needle", [
+    (("query", "--format", "yaml", "ASK {}"), 2, "Invalid value for '--format' / '-f': 'yaml' is not one of 'table', "
+                                               "'json', 'csv'. (see kg query --help)"),
+    (("view", "--kind", "tree"), 2, "'tree' is not one of 'papers', 'entities'"),
+    (("build", "--format", "csv", "x.csv"), 2, "'csv' is not one of 'daily', 'jsonl', 'arxiv'"),
+    (("bogus",), 2, "No such command 'bogus'. (see kg --help)"),
+    (("stats", "--nope"), 2, "No such option: --nope"),
+    (("export",), 2, "Missing argument"),
+    (("query", "SELECT ?x WHERE { ?x", "--graph", SMALL_TTL), 2, "malformed SPARQL query"),
+    (("query", "--name", "nope", "--graph", SMALL_TTL), 2, "unknown named query 'nope'"),
+    (("query", "--name", "papers-using-dataset", "--graph", SMALL_TTL), 2, "needs --param dataset"),
+    (("stats", "--store", "no/such/store"), 1, "no/such/store"),
+])
+def test_every_error_is_one_line_with_its_exit_status(args, code, needle):
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("kg: error: "), result.stderr
+    assert needle in result.stderr
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch):
+    import kg.knowledge_graph
+
+    def interrupted(path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.knowledge_graph, "load", interrupted)
+    result = run("stats", "--graph", SMALL_TTL)
+    assert result.exit_code == 130 and result.stderr == "kg: error: interrupted\n"
+
+
+def test_the_real_command_exits_with_the_documented_statuses(tmp_path):
+    """Through the console entry point in a process of its own (what a shell script sees)."""
+    import subprocess
+    import sys
+
+    def kg(*args):
+        return subprocess.run([sys.executable, "-m", "kg", *map(str, args)], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=120)
+
+    ok = kg("query", "ASK { ?p a kgo:Paper }", "--graph", SMALL_TTL)
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "true\n", "")
+    bad = kg("query", "--format", "yaml", "ASK {}")
+    assert bad.returncode == 2 and bad.stderr.startswith("kg: error: Invalid value for '--format'")
+    assert len(bad.stderr.splitlines()) == 1
+    failed = kg("stats")  # no out/store in tmp_path
+    assert failed.returncode == 1 and failed.stderr == "kg: error: out/store: no such file or store directory\n"
+
+
+def test_help_documents_exit_statuses_environment_and_choices():
+    import typer.main
+
+    text = " ".join(run("--help").stdout.split())
+    assert "Exit status: 0 ok; 1 failure; 2 bad input or usage" in text and "130 interrupted" in text
+    assert "KG_STORE" in text and "KG_OUT" in text and "--version" in text and "--install-completion" in text
+    assert re.search(r"[<\[]table\|json\|csv[>\]]", run("query", "--help").stdout)
+    assert re.search(r"[<\[]papers\|entities[>\]]", run("view", "--help").stdout)
+    assert re.search(r"[<\[]daily\|jsonl\|arxiv[>\]]", run("build", "--help").stdout)
+    from kg.cli import SourceFormat, ViewKind
+    from kg.sources import FORMATS
+    from kg.view import KINDS
+
+    assert tuple(f.value for f in SourceFormat) == FORMATS and tuple(k.value for k in ViewKind) == KINDS
+    assert typer.main.get_command(app).params  # the global options are there
+
+
+def test_the_readme_documents_the_exit_statuses():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    from kg.cli import EXIT_CODES
+
+    for code in EXIT_CODES:
+        assert f"| {code} |" in readme, code
+    assert "KG_STORE" in readme and "KG_OUT" in readme and "kg --version" in readme
+
+
+def test_store_and_out_come_from_the_environment(built, tmp_path):
+    out, _ = built
+    q = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kgo:Paper }"
+    by_store = runner.invoke(app, ["query", q, "--format", "csv"], prog_name="kg", env={"KG_STORE": str(out / "store")})
+    by_out = runner.invoke(app, ["query", q, "--format", "csv"], prog_name="kg", env={"KG_OUT": str(out), "KG_STORE": None})
+    assert by_store.exit_code == 0 and by_out.exit_code == 0, by_store.output + by_out.output
+    assert by_store.stdout.split() == by_out.stdout.split() == ["n", "468"]
+    explicit = runner.invoke(app, ["stats", "--store", "no/such"], env={"KG_STORE": str(out / "store")})
+    assert explicit.exit_code == 1  # an option given beats the environment
+    built_there = runner.invoke(app, ["build", str(SMALL)], env={"KG_OUT": str(tmp_path / "env-out")})
+    assert built_there.exit_code == 0, built_there.output
+    assert (tmp_path / "env-out" / "graph.ttl").is_file()
+
+
+def test_shell_completion_completes_commands_and_choices(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def complete(words, cword):
+        env = {**os.environ, "_KG_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("kg qu", 1) == ["query"]
+    assert complete("kg query --format ", 3) == ["table", "json", "csv"]
+
+
+def test_ctrl_c_during_a_real_build_exits_130_and_leaves_no_output(tmp_path):
+    """SIGINT to a `kg build` process once it has started writing its store."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--n-process", "1", "--out", str(out)],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out.is_dir() and any(out.iterdir())) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the build ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert stderr == "kg: error: interrupted\n" and stdout == ""
+    assert not out.exists()  # the folder this build made is gone, with its half-written store

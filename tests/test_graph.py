@@ -30,6 +30,52 @@ def test_shapes_catch_a_link_without_evidence(small_graph):
     assert not conforms and "a link without evidence" in text
 
 
+def test_standard_terms_are_asserted_beside_the_kgo_ones(small_graph):
+    """A client without inference finds dcterms:abstract and schema:name; the kgo: terms stay."""
+    from kg.query import run_query
+
+    rows = run_query(small_graph, "SELECT ?name ?abstract WHERE { ?p a schema:ScholarlyArticle ; schema:name ?name ; "
+                                  "dcterms:abstract ?abstract } ORDER BY ?name").rows
+    kgo_rows = run_query(small_graph, "SELECT ?title ?abstract WHERE { ?p a kgo:Paper ; dcterms:title ?title ; "
+                                      "kgo:abstract ?abstract } ORDER BY ?title").rows
+    assert len(rows) == 3 and rows == kgo_rows
+    names = run_query(small_graph, "SELECT ?e ?name WHERE { ?e a kgo:Entity ; schema:name ?name } ORDER BY ?e").rows
+    labels = run_query(small_graph, "SELECT ?e ?label WHERE { ?e a kgo:Entity ; rdfs:label ?label } ORDER BY ?e").rows
+    assert len(names) == 24 and names == labels
+    datasets = run_query(small_graph, "SELECT ?name WHERE { ?d a schema:Dataset ; schema:name ?name } ORDER BY ?name")
+    assert [str(row.name) for row in datasets] == ["ADE20K", "COCO", "ImageNet", "ImageNet-1K",
+                                                   "Pictures without humAns for Self-Supervision"]
+
+
+def test_arxiv_metadata_gets_its_standard_terms_too():
+    from kg.records import Extraction, Paper
+
+    paper = Paper("T", "An abstract.", id="2106.01234", url="https://arxiv.org/abs/2106.01234",
+                  categories=("cs.LG", "cs.CV"))
+    ds = dataset([Extraction(paper)])
+    p = iri(paper_iri(paper))
+    dct = rdflib.Namespace("http://purl.org/dc/terms/")
+    assert set(ds.objects(p, KGO.arxivId)) == set(ds.objects(p, dct.identifier)) == {rdflib.Literal("2106.01234")}
+    assert set(ds.objects(p, KGO.category)) == set(ds.objects(p, dct.subject)) == {rdflib.Literal("cs.LG"),
+                                                                                  rdflib.Literal("cs.CV")}
+    conforms, _, text = pyshacl.validate(ds, shacl_graph=SHAPES, advanced=True)
+    assert conforms, text
+
+
+def test_shapes_catch_a_missing_or_different_standard_term(small_graph):
+    dct, sdo = rdflib.Namespace("http://purl.org/dc/terms/"), rdflib.Namespace("https://schema.org/")
+    paper = next(iter(small_graph.subjects(RDF.type, KGO.Paper)))
+    entity = next(iter(small_graph.subjects(RDF.type, KGO.Method)))
+    for s, p, o in [(paper, dct.abstract, None), (paper, sdo.name, None), (entity, sdo.name, None)]:
+        g = rdflib.Graph() + small_graph
+        g.remove((s, p, o))
+        conforms, _, text = pyshacl.validate(g, shacl_graph=SHAPES, advanced=True)
+        assert not conforms and "EqualsConstraintComponent" in text, p
+    g = rdflib.Graph() + small_graph
+    g.set((entity, sdo.name, rdflib.Literal("another name")))
+    assert not pyshacl.validate(g, shacl_graph=SHAPES, advanced=True)[0]
+
+
 def test_building_twice_gives_identical_graphs(small_dataset):
     again = dataset()
     assert sorted(small_dataset.quads()) == sorted(again.quads())

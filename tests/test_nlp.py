@@ -338,6 +338,38 @@ class TestPipeline:
             assert [t.text for t in a] == [t.text for t in b]
         assert kg.nlp.load(tmp_path / "pipe").pipe_names == nlp.pipe_names
 
+    def test_a_saved_pipeline_loads_in_a_fresh_interpreter_that_never_imports_kg(self, full, tmp_path):
+        """spaCy finds the factories and the tokenizer through paperkg's entry points (pyproject.toml)."""
+        import json
+        import subprocess
+        import sys
+
+        full.to_disk(tmp_path / "pipe")
+        expected = [(e.text, e.label_, e._.paperkg_role) for e in full(SHARPDARTS.text).ents]
+        script = (
+            "import json, sys, spacy\n"
+            "assert 'kg' not in sys.modules\n"
+            f"nlp = spacy.load({str(tmp_path / 'pipe')!r})\n"
+            f"doc = nlp({SHARPDARTS.text!r})\n"
+            "print(json.dumps([[e.text, e.label_, e._.paperkg_role] for e in doc.ents]))\n")
+        # run from tmp_path so that the repository's checkout is not on sys.path by accident
+        done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert [tuple(e) for e in json.loads(done.stdout)] == expected
+        assert ("DARTS", "METHOD", "used") in expected
+
+    def test_analyze_pipes_finds_no_problem_in_the_pipeline_and_flags_a_wrong_order(self, full):
+        import spacy
+
+        assert all(not problems for problems in full.analyze_pipes(pretty=False)["problems"].values())
+        wrong = spacy.blank("en")
+        wrong.add_pipe("paperkg_roles")  # before anything that sets doc.ents or sentences
+        wrong.add_pipe("paperkg_entities")
+        problems = wrong.analyze_pipes(pretty=False)["problems"]
+        assert sorted(problems["paperkg_roles"]) == ["doc.ents", "doc.sents"]
+        assert problems["paperkg_entities"] == ["doc.spans"]
+
     def test_loading_a_missing_pipeline_is_a_pipeline_error(self, tmp_path):
         import kg.nlp
         from kg.errors import PipelineError

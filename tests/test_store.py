@@ -25,7 +25,7 @@ PASS_GRAPH = URIRef(GRAPH + "9740d01c6cd40b6e")
 DMAE_GRAPH = URIRef(GRAPH + "476c3ec3a7e11bfb")
 COCO = URIRef(ENTITY + "dataset/coco")
 ENTITIES_GRAPH = URIRef(_ENTITIES_GRAPH)
-N_QUADS = 526  # quads of the fixture (tests/data/small.trig)
+N_QUADS = 556  # quads of the fixture (tests/data/small.trig)
 
 
 @pytest.fixture(scope="session")

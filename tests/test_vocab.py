@@ -90,3 +90,16 @@ def test_classes_align_to_standard_vocabularies(ontology):
 def test_prefixes_parse_in_a_query(small_graph):
     rows = list(small_graph.query(sparql_prefixes() + "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }"))
     assert int(rows[0][0]) == 3
+
+
+def test_standard_properties_are_the_ontologys_super_properties_of_paper_metadata(ontology):
+    """kg.vocab.STANDARD_PROPERTIES names, for each kgo: property of a paper that refines a standard one, that
+    standard property: what the graph asserts beside it."""
+    from kg.vocab import STANDARD_PROPERTIES
+
+    refines = {}
+    for prop in ontology.subjects(RDFS.domain, KGO.Paper):
+        for parent in ontology.objects(prop, RDFS.subPropertyOf):
+            if not str(parent).startswith(str(KGO._NS)):
+                refines[str(prop)[len(str(KGO._NS)):]] = str(parent)
+    assert refines == STANDARD_PROPERTIES

@@ -92,6 +92,13 @@ EXTENSIONS = {
     "paperkg_relation": None,
 }
 
+#: What each factory declares it writes (``assigns``) and reads (``requires``), so that ``nlp.analyze_pipes()``
+#: reports a pipe placed before what it needs. Candidates go to ``doc.spans`` with these span extensions;
+#: entities to ``doc.ents`` with the same ones.
+ENTITY_ATTRS = [f"span._.{name}" for name in ("paperkg_component", "paperkg_confidence", "paperkg_canonical",
+                                              "paperkg_aliases", "paperkg_role")]
+CANDIDATE_ATTRS = ["doc.spans", *ENTITY_ATTRS]
+
 
 #: doc.user_data key of the doc's text, kept once it is read (see :func:`doc_text`).
 _TEXT = ("paperkg", "text")
@@ -161,7 +168,7 @@ class TitleSentences:
         return doc
 
 
-@Language.factory("paperkg_title_sentences")
+@Language.factory("paperkg_title_sentences", assigns=["token.is_sent_start"])
 def make_title_sentences(nlp: Language, name: str) -> TitleSentences:
     return TitleSentences()
 
@@ -184,7 +191,7 @@ class CodeLinks:
         return doc
 
 
-@Language.factory("paperkg_code_links")
+@Language.factory("paperkg_code_links", requires=["doc.sents"], assigns=["doc.spans"])
 def make_code_links(nlp: Language, name: str) -> CodeLinks:
     return CodeLinks()
 
@@ -279,7 +286,7 @@ class CatalogueMatcher:
         return self
 
 
-@Language.factory("paperkg_catalogue", default_config={"catalogue": ""})
+@Language.factory("paperkg_catalogue", default_config={"catalogue": ""}, assigns=CANDIDATE_ATTRS)
 def make_catalogue(nlp: Language, name: str, catalogue: str) -> CatalogueMatcher:
     """``catalogue``: path of a catalogue JSONL file; empty for the bundled one."""
     return CatalogueMatcher(nlp, name, catalogue)
@@ -299,12 +306,12 @@ class PhraseCandidates:
         return doc
 
 
-@Language.factory("paperkg_task_phrases")
+@Language.factory("paperkg_task_phrases", assigns=CANDIDATE_ATTRS)
 def make_task_phrases(nlp: Language, name: str) -> PhraseCandidates:
     return PhraseCandidates(name, "TASK", find_task_phrases, CONF_TASK_PHRASE)
 
 
-@Language.factory("paperkg_metric_phrases")
+@Language.factory("paperkg_metric_phrases", assigns=CANDIDATE_ATTRS)
 def make_metric_phrases(nlp: Language, name: str) -> PhraseCandidates:
     return PhraseCandidates(name, "METRIC", find_metric_phrases, CONF_METRIC_PHRASE)
 
@@ -380,7 +387,7 @@ def _same_ends(long: str, name: str) -> bool:
     return bool(b) and b <= a
 
 
-@Language.factory("paperkg_abbreviations", default_config={"catalogue": ""})
+@Language.factory("paperkg_abbreviations", default_config={"catalogue": ""}, assigns=CANDIDATE_ATTRS)
 def make_abbreviations(nlp: Language, name: str, catalogue: str) -> Abbreviations:
     return Abbreviations(name, catalogue)
 
@@ -430,7 +437,7 @@ class NewNames:
         return doc
 
 
-@Language.factory("paperkg_new_names", default_config={"catalogue": ""})
+@Language.factory("paperkg_new_names", default_config={"catalogue": ""}, assigns=CANDIDATE_ATTRS)
 def make_new_names(nlp: Language, name: str, catalogue: str) -> NewNames:
     return NewNames(name, catalogue)
 
@@ -495,7 +502,7 @@ def _drop_passing_families(doc: Doc, chosen: list[Span]) -> list[Span]:
                                       and (title_end < 0 or s.start_char > title_end))]
 
 
-@Language.factory("paperkg_entities")
+@Language.factory("paperkg_entities", requires=["doc.spans"], assigns=["doc.ents", *ENTITY_ATTRS])
 def make_entities(nlp: Language, name: str) -> Entities:
     return Entities()
 
@@ -590,7 +597,8 @@ def _add_proposed_variants(doc: Doc, ents: list[Span], proposed: set[str]) -> li
     return out
 
 
-@Language.factory("paperkg_roles")
+@Language.factory("paperkg_roles", requires=["doc.ents", "doc.sents"],
+                  assigns=["doc.ents", *ENTITY_ATTRS, "span._.paperkg_relation"])
 def make_roles(nlp: Language, name: str) -> Roles:
     return Roles()
 
@@ -712,13 +720,14 @@ class LearnedResolver:
 ROLE_THRESHOLD = 0.5
 
 
-@Language.factory("paperkg_resolver", default_config={"model": ""})
+@Language.factory("paperkg_resolver", default_config={"model": ""}, requires=["doc.spans", "doc.ents", "doc.sents"],
+                  assigns=["doc.ents", *ENTITY_ATTRS, "span._.paperkg_relation"])
 def make_resolver(nlp: Language, name: str, model: str) -> LearnedResolver:
     """``model``: a resolver JSON file written by ``kg train`` (empty: the shipped one)."""
     return LearnedResolver(name, model)
 
 
-@Language.factory("paperkg_spans", default_config={"model": "", "min_score": SPAN_MIN_SCORE})
+@Language.factory("paperkg_spans", default_config={"model": "", "min_score": SPAN_MIN_SCORE}, assigns=["doc.spans"])
 def make_spans(nlp: Language, name: str, model: str, min_score: float) -> SpanModel:
     """``model``: directory of a trained span model (empty: the shipped one); ``min_score``: lowest score kept."""
     return SpanModel(nlp, name, model, min_score)

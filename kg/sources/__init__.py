@@ -287,7 +287,7 @@ def _distinct(plan: list[tuple[Path, str | None]], skip_bad: bool, filter: Paper
     seen: set[str] = set()
     for paper in _read_plan(plan, skip_bad, skipped, filter, stats.count_filtered, stats):
         stats.records_read += 1
-        key = paper.key or paper.title  # a title without ASCII letters or digits has an empty key
+        key = paper.key or paper.title  # a title without letters or digits has an empty key
         if key in seen:
             stats.duplicates_dropped += 1
             log.debug("%s:%d: dropped duplicate of an earlier paper: %r", paper.source, paper.line, paper.title)
