@@ -11,7 +11,6 @@ import csv
 import io
 import logging
 import os
-import re
 from pathlib import Path
 
 import rdflib
@@ -19,6 +18,7 @@ import rdflib
 from .atomic import atomic_file
 from .errors import GraphError
 from .vocab import PREFIXES
+from .xmltext import XML_INVALID, xml_text
 
 #: RDF syntaxes by file extension (rdflib format names); quads formats keep the named graphs.
 RDF_FORMATS: dict[str, str] = {
@@ -34,20 +34,8 @@ QUAD_FORMATS = {"nquads", "trig"}
 #: rdflib formats written as XML.
 XML_FORMATS = {"xml", "pretty-xml", "trix"}
 
-#: Characters XML 1.0 does not allow (C0 controls but tab, line feed and carriage return; lone surrogates;
-#: U+FFFE, U+FFFF): a literal holding one is written with U+FFFD in its place, so that the file is well-formed.
-XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 log = logging.getLogger(__name__)
 
-
-def xml_text(text: str) -> str:
-    """``text`` with every character XML 1.0 does not allow replaced by U+FFFD.
-
-    >>> xml_text("A\x01B\uffff") == "A\ufffdB\ufffd"
-    True
-    """
-    return XML_INVALID.sub("\ufffd", text) if XML_INVALID.search(text) else text
 
 def to_networkx(source):
     """The graph as a ``networkx.MultiDiGraph``: papers, entities and code repositories as nodes.

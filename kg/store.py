@@ -274,6 +274,24 @@ def _format(path: Path, fmt: str | None) -> tuple[str, ox.RdfFormat, bool]:
 # The store
 
 
+def _xml_safe(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+    """``triples`` with each literal's characters that XML does not allow as U+FFFD (:mod:`kg.xmltext`), so
+    that RDF/XML is well-formed; one warning says how many literals changed."""
+    from .xmltext import XML_INVALID, xml_text
+
+    changed = 0
+    for t in triples:
+        o = t.object
+        if isinstance(o, ox.Literal) and XML_INVALID.search(o.value):
+            changed += 1
+            o = ox.Literal(xml_text(o.value), language=o.language) if o.language else \
+                ox.Literal(xml_text(o.value), datatype=o.datatype)
+            t = ox.Triple(t.subject, t.predicate, o)
+        yield t
+    if changed:
+        log.warning("%d literals hold characters XML does not allow; written with U+FFFD in their place", changed)
+
+
 class Store:
     """An Oxigraph store on disk holding paperkg's dataset: one named graph per paper plus ``entities``.
 
@@ -842,7 +860,10 @@ class Store:
                 elif fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
                     _write_union(handle, f, fmt)
                 else:  # one document: every graph's triples through one serialiser, streamed
-                    ox.serialize((q.triple for q in handle), f, format=fmt, prefixes=dict(PREFIXES))
+                    triples = (q.triple for q in handle)
+                    if fmt == ox.RdfFormat.RDF_XML:
+                        triples = _xml_safe(triples)
+                    ox.serialize(triples, f, format=fmt, prefixes=dict(PREFIXES))
         except (OSError, RuntimeError) as err:
             raise StoreError(f"cannot write {path} from store {self.path}: {err}") from err
         log.info("wrote %s (%s) from store %s", path, name, self.path)

@@ -250,7 +250,8 @@ def test_version_is_the_installed_distributions():
 
 @pytest.mark.parametrize("args, code, needle", [
     (("query", "--format", "yaml", "ASK {}"), 2, "Invalid value for '--format' / '-f': 'yaml' is not one of 'table', "
-                                               "'json', 'csv'. (see kg query --help)"),
+                                               "'json', 'xml', 'csv', 'tsv', 'turtle', 'ntriples', 'jsonld', "
+                                               "'rdfxml'. (see kg query --help)"),
     (("view", "--kind", "tree"), 2, "'tree' is not one of 'papers', 'entities'"),
     (("build", "--format", "csv", "x.csv"), 2, "'csv' is not one of 'daily', 'jsonl', 'arxiv'"),
     (("bogus",), 2, "No such command 'bogus'. (see kg --help)"),
@@ -304,7 +305,9 @@ def test_help_documents_exit_statuses_environment_and_choices():
     text = " ".join(run("--help").stdout.split())
     assert "Exit status: 0 ok; 1 failure; 2 bad input or usage" in text and "130 interrupted" in text
     assert "KG_STORE" in text and "KG_OUT" in text and "--version" in text and "--install-completion" in text
-    assert re.search(r"[<\[]table\|json\|csv[>\]]", run("query", "--help").stdout)
+    wide = runner.invoke(app, ["query", "--help"], prog_name="kg", env={"COLUMNS": "240"})  # choices on one line
+    query_help = wide.stdout
+    assert re.search(r"[<\[]table\|json\|xml\|csv\|tsv\|turtle\|ntriples\|jsonld\|rdfxml[>\]]", query_help)
     assert re.search(r"[<\[]papers\|entities[>\]]", run("view", "--help").stdout)
     assert re.search(r"[<\[]daily\|jsonl\|arxiv[>\]]", run("build", "--help").stdout)
     from kg.cli import SourceFormat, ViewKind
@@ -351,7 +354,8 @@ def test_shell_completion_completes_commands_and_choices(tmp_path):
         return done.stdout.split()
 
     assert complete("kg qu", 1) == ["query"]
-    assert complete("kg query --format ", 3) == ["table", "json", "csv"]
+    assert complete("kg query --format ", 3) == ["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld",
+                                                 "rdfxml"]
 
 
 def test_ctrl_c_during_a_real_build_exits_130_and_leaves_no_output(tmp_path):

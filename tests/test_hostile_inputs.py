@@ -99,7 +99,7 @@ def hostile_build(tmp_path_factory):
     warnings = _Records()
     logging.getLogger("kg").addHandler(warnings)
     try:
-        result = run("build", source, "--out", out, "--skip-bad", "-q")
+        result = run("build", source, "--out", out, "--skip-bad")  # not -q: that leaves only errors
     finally:
         logging.getLogger("kg").removeHandler(warnings)
     return source, out, result, "\n".join(warnings.messages)
@@ -149,7 +149,8 @@ def test_markdown_links_are_links(hostile_build):
 def test_a_lone_surrogate_is_one_bad_record_naming_file_and_line(hostile_build):
     source, out, result, warnings = hostile_build
     line = len(HOSTILE_URLS) + 3
-    assert f"kg: skipped: {source}:{line}: 'title' holds a lone surrogate (U+D800)" in result.stderr
+    assert f"kg: warning: skipped bad record: {source}:{line}: 'title' holds a lone surrogate (U+D800)" \
+        in result.stderr
     strict = run("build", source, "--out", out.parent / "strict", "-q")
     assert strict.exit_code == 2
     assert one_line_error(strict).startswith(f"kg: error: {source}:{line}: 'title' holds a lone surrogate")
@@ -232,11 +233,11 @@ def test_bad_record_reports_are_bounded(tmp_path):
     stats = kg.sources.SourceStats()
     assert len(list(read_sources(source, skip_bad=True, stats=stats))) == 3
     assert stats.bad_records == 3000 and len(stats.skipped) == kg.sources.MAX_REPORTED_BAD
-    result = run("build", source, "--out", tmp_path / "out", "--skip-bad", "-q")
+    result = run("build", source, "--out", tmp_path / "out", "--skip-bad")
     assert result.exit_code == 0, result.output
-    skipped = [line for line in result.stderr.splitlines() if line.startswith("kg: skipped:")]
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("kg: warning: skipped")]
     assert len(skipped) == kg.sources.MAX_REPORTED_BAD + 1
-    assert skipped[-1] == f"kg: skipped: … and {3000 - kg.sources.MAX_REPORTED_BAD:,} more bad records"
+    assert skipped[-1] == f"kg: warning: skipped … and {3000 - kg.sources.MAX_REPORTED_BAD:,} more bad records"
     assert "3000 bad records skipped -> 3 papers" in result.stdout
 
 
