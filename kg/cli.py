@@ -14,6 +14,7 @@ from typing import Callable, List, Optional
 import typer
 
 from .errors import KGError, QueryError
+from .push import PUSH_CHUNK_QUADS
 
 app = typer.Typer(
     help="paperkg: build a knowledge graph of ML papers (methods, datasets, architectures, tasks, metrics, code) "
@@ -73,8 +74,24 @@ _N_PROCESS_OPTION = typer.Option(None, "--n-process", help="Processes for the NL
                                                            "available to kg).")
 _QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress on stderr (there is none anyway when "
                                                           "stderr is not a terminal).")
+_SCHEDULER_OPTION = typer.Option(None, "--scheduler", metavar="tcp://HOST:8786",
+                                 help="Run the NLP on this Dask cluster's workers (pip install 'paperkg[dask]' here "
+                                      "and on the workers); the rest of the build runs here.")
 _MODEL_OPTION = typer.Option(None, "--model", help="Model folder written by `kg train` (spans/, resolver.json); "
                                                    "default: the shipped one.")
+
+
+def _quiet_dask_logs() -> None:
+    """Keep Dask's client from logging its own view of a failure (tracebacks, reconnection attempts) on stderr
+    before kg's one-line error says what happened. Its handlers are installed when it is imported."""
+    import logging
+
+    try:
+        import distributed  # noqa: F401  (configures the loggers quieted below)
+    except ImportError:
+        return  # the build says that Dask is missing
+    for name in ("distributed", "distributed.client"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _nlp(model: Optional[Path]):
@@ -129,18 +146,23 @@ def build(
     limit: Optional[str] = _LIMIT_OPTION,
     quiet: bool = _QUIET_OPTION,
     model: Optional[Path] = _MODEL_OPTION,
+    scheduler: Optional[str] = _SCHEDULER_OPTION,
 ) -> None:
     """Build the graph: read papers, extract entities and code links, write Turtle, the store and the explorer.
 
     Example: kg build --out out   (the bundled sample corpus)
 
     Example: kg build arxiv-metadata-oai-snapshot.json --category cs.LG --since 2024-01-01 --limit 10000
+
+    Example: kg build papers.jsonl --scheduler tcp://10.0.0.5:8786   (the NLP on a Dask cluster)
     """
     from .knowledge_graph import build as build_graph
 
     paper_filter = _filter(category, since, until, limit)
+    if scheduler is not None:
+        _quiet_dask_logs()
     g = build_graph(sources or None, out=out, format=format, skip_bad=skip_bad, filter=paper_filter,
-                    n_process=n_process, progress=False if quiet else None, nlp=_nlp(model))
+                    n_process=n_process, scheduler=scheduler, progress=False if quiet else None, nlp=_nlp(model))
     r = g.report
     _echo_skipped(r)
     typer.echo(f"{_read_line(r)}, {r.duplicates} duplicates dropped, "
@@ -403,8 +425,10 @@ def push(
                                         "http://127.0.0.1:7878/store (Oxigraph) or http://host:3030/ds/data (Fuseki)."),
     store: Optional[Path] = typer.Option(None, "--store", help=f"Store folder (default: {DEFAULT_OUT}/store)."),
     graph: Optional[Path] = typer.Option(None, "--graph", help="Push an RDF file instead of the store."),
-    one_post: bool = typer.Option(False, "--one-post", help="POST everything as one N-Quads request (adds, "
-                                                            "does not replace) instead of a PUT per named graph."),
+    nquads: bool = typer.Option(False, "--nquads", help=f"POST N-Quads in chunks of {PUSH_CHUNK_QUADS:,} quads (a "
+                                                        "request per chunk, not per paper: for a big graph; adds, "
+                                                        "does not replace; Oxigraph, Fuseki) instead of a PUT per "
+                                                        "named graph."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for each request."),
 ) -> None:
     """Load the graph into an external SPARQL server (SPARQL 1.1 Graph Store Protocol), one named graph per paper.
@@ -414,8 +438,9 @@ def push(
     from .push import push as push_graph
 
     source = _open(store, graph).store
-    r = push_graph(source, url, graph_per_paper=not one_post, timeout=timeout)
-    typer.echo(f"pushed {r.graphs} graphs ({r.bytes:,} bytes) to {r.endpoint} in {r.seconds:.1f} s")
+    r = push_graph(source, url, graph_per_paper=not nquads, timeout=timeout)
+    typer.echo(f"pushed {r.graphs:,} graphs, {r.quads:,} quads ({r.bytes:,} bytes) in {r.requests:,} requests to "
+               f"{r.endpoint} in {r.seconds:.1f} s")
 
 
 @app.command("eval")

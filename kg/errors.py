@@ -64,3 +64,10 @@ class QueryError(KGError):
 
 class ViewError(KGError):
     """The HTML explorer cannot be drawn (e.g. a focus entity that is not in the graph)."""
+
+
+class ClusterError(KGError):
+    """A Dask cluster cannot be used: Dask is not installed, the scheduler cannot be reached or was lost, or
+    its workers cannot load paperkg's pipeline. The message names the scheduler's address."""
+
+    exit_code = 2

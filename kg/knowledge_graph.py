@@ -521,7 +521,7 @@ def _progress(progress: Progress | bool | None) -> Progress:
 
 def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
           format: str | None = None, skip_bad: bool = False, filter: PaperFilter | None = None, nlp=None,
-          batch_size: int | None = None, n_process: int | None = None,
+          batch_size: int | None = None, n_process: int | None = None, scheduler: str | None = None,
           progress: Progress | bool | None = False) -> KnowledgeGraph:
     """Build a knowledge graph from paper sources, in one streaming pass into a new store.
 
@@ -538,12 +538,17 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
         stop after ``limit`` papers (counted after the filters and de-duplication), while streaming.
       nlp: a spaCy pipeline from ``kg.nlp()``; default: the shipped one.
       batch_size, n_process: passed to :func:`kg.nlp.extract` (``n_process`` None: the cores available).
+      scheduler: the address of a Dask scheduler (``tcp://HOST:8786``): the NLP runs on that cluster's workers,
+        ``batch_size`` papers a task (:mod:`kg.cluster`; needs ``paperkg[dask]``); the rest of the build runs
+        here, and the graph is the same as a local build's. ``n_process`` does not apply.
       progress: report progress on stderr (a :class:`kg.progress.Progress`, ``True``, ``False``, or ``None``:
         when stderr is a terminal).
     Returns: a :class:`KnowledgeGraph` whose ``report`` says what was read.
     Raises: :class:`kg.errors.SourceError` for a missing file or a bad record (unless ``skip_bad``);
-      :class:`kg.errors.StoreError` if another process is writing ``out``; :class:`kg.errors.OptionError` if an
-      output of ``out`` cannot be written (checked first: see :func:`check_outputs`).
+      :class:`kg.errors.StoreError` if another process is writing ``out``; :class:`kg.errors.ClusterError` if
+      the Dask cluster cannot be used, :class:`kg.errors.PipelineError` if its workers kept dying on a task;
+      :class:`kg.errors.OptionError` if an output of ``out`` cannot be written (checked first: see
+      :func:`check_outputs`).
 
     >>> g = build("tests/data/sources/papers.jsonl")
     >>> g.report.papers, len(g.papers())
@@ -562,9 +567,12 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     stats = SourceStats()
     total = estimate_records(sources) if progress.enabled else None
     papers = read_sources(sources, format=format, skip_bad=skip_bad, filter=filter, stats=stats)
-    kwargs = {} if batch_size is None else {"batch_size": batch_size}
-    extractions = progress.papers(extract(papers, nlp, n_process=n_process, **kwargs), total=total)
-    g = from_extractions(extractions, out=out, progress=progress)
+    if scheduler is None:
+        kwargs = {} if batch_size is None else {"batch_size": batch_size}
+        found = extract(papers, nlp, n_process=n_process, **kwargs)
+    else:
+        found = _extract_on_cluster(papers, scheduler, nlp, batch_size, n_process)
+    g = from_extractions(progress.papers(found, total=total), out=out, progress=progress)
     g.report.files, g.report.records, g.report.skipped = stats.files_read, stats.records_read, list(stats.skipped)
     g.report.bad_records = stats.bad_records
     g.report.duplicates += stats.duplicates_dropped
@@ -572,6 +580,18 @@ def build(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None
     g.report.seconds = time.perf_counter() - t0
     log.info("built %d papers in %.1f s", g.report.papers, g.report.seconds)
     return g
+
+
+def _extract_on_cluster(papers, scheduler: str, nlp, batch_size: int | None, n_process: int | None):
+    from .cluster import extract_on_cluster
+    from .errors import ClusterError
+
+    if n_process not in (None, 1):
+        raise ClusterError(f"n_process={n_process} is for a local build; with scheduler={scheduler!r} the Dask "
+                           "workers do the NLP (start one one-thread worker per core: dask worker --nworkers N "
+                           "--nthreads 1)")
+    kwargs = {} if batch_size is None else {"papers_per_task": batch_size}
+    return extract_on_cluster(papers, scheduler, nlp, **kwargs)
 
 
 def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLike | None = None,

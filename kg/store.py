@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import io
+import itertools
 import logging
 import os
 import re
@@ -519,6 +520,18 @@ class Store:
         out = io.BytesIO()
         _write_union(handle, out, fmt)
         return out.getvalue()
+
+    def nquads_chunks(self, quads_per_chunk: int) -> Iterator[tuple[bytes, int]]:
+        """The whole store as N-Quads in chunks of ``quads_per_chunk`` quads (the last one smaller), streamed:
+        ``(N-Quads bytes, number of quads)``; one chunk in memory at a time. A named graph may span two chunks.
+
+        >>> s = Store.in_memory_from_file("tests/data/small.trig")
+        >>> [n for _, n in s.nquads_chunks(100)][:3], sum(n for _, n in s.nquads_chunks(100)) == len(s)
+        ([100, 100, 100], True)
+        """
+        quads = iter(self._handle().quads_for_pattern(None, None, None, None))
+        while chunk := list(itertools.islice(quads, quads_per_chunk)):
+            yield ox.serialize(chunk, format=ox.RdfFormat.N_QUADS), len(chunk)
 
     def graph_bytes(self, name: str | URIRef | None, format: str = "ntriples") -> bytes:
         """One graph of the store serialised in memory: the named graph ``name``, or the default graph

@@ -144,12 +144,22 @@ def test_put_per_graph_replaces_stale_triples(oxigraph, small_dataset):
     assert remote_count(oxigraph) == len(Store.in_memory(small_dataset))
 
 
-def test_one_nquads_post_gives_the_same_answers(oxigraph, small_dataset):
+def test_nquads_in_chunks_give_the_same_answers(oxigraph, small_dataset):
     store = Store.in_memory(small_dataset)
-    report = push(store, f"{oxigraph}/store", graph_per_paper=False)
-    assert report.graphs == 1
+    report = push(store, f"{oxigraph}/store", graph_per_paper=False, chunk_quads=100)
+    assert report.requests == -(-len(store) // 100) > 1  # a request per chunk, not per graph
+    assert (report.graphs, report.quads) == (4, len(store))
     assert remote_count(oxigraph) == len(store)
     assert_same_answers(oxigraph, store)
+
+
+def test_the_default_nquads_push_is_one_request_for_a_graph_smaller_than_a_chunk(oxigraph, small_dataset):
+    from kg.push import PUSH_CHUNK_QUADS
+
+    store = Store.in_memory(small_dataset)
+    assert len(store) < PUSH_CHUNK_QUADS
+    assert push(store, f"{oxigraph}/store", graph_per_paper=False).requests == 1
+    assert remote_count(oxigraph) == len(store)
 
 
 def test_a_graph_file_with_only_a_default_graph_goes_to_the_default_graph(oxigraph):
@@ -187,5 +197,21 @@ def test_kg_push_command_loads_the_graph_file_into_the_server(oxigraph):
     trig = Path(__file__).parent / "data" / "small.trig"
     result = CliRunner().invoke(app, ["push", f"{oxigraph}/store", "--graph", str(trig)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("pushed 4 graphs")
+    quads = len(Store.in_memory_from_file(trig))
+    assert result.stdout.startswith(f"pushed 4 graphs, {quads:,} quads (")
+    assert " in 4 requests to " in result.stdout
+    assert_same_answers(oxigraph, Store.in_memory_from_file(trig))
+
+
+def test_kg_push_nquads_sends_chunks_of_n_quads(oxigraph):
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    trig = Path(__file__).parent / "data" / "small.trig"
+    result = CliRunner().invoke(app, ["push", f"{oxigraph}/store", "--graph", str(trig), "--nquads"])
+    assert result.exit_code == 0, result.output
+    assert " in 1 requests to " in result.stdout
     assert_same_answers(oxigraph, Store.in_memory_from_file(trig))

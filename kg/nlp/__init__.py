@@ -29,8 +29,8 @@ from kg.nlp import components  # noqa: F401  (registers the factories and the to
 from kg.nlp import parallel
 from kg.records import CodeLink, Extraction, Mention, Paper
 
-__all__ = ["load", "extract", "found", "doc_to_extraction", "PIPE_NAMES", "LEARNED_PIPES", "DEFAULT_BATCH_SIZE",
-           "MODELS_DIR"]
+__all__ = ["load", "from_config", "extract", "found", "doc_to_extraction", "PIPE_NAMES", "LEARNED_PIPES",
+           "DEFAULT_BATCH_SIZE", "MODELS_DIR"]
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def load(path: str | Path | None = None, *, catalogue: str | Path | None = None,
     cat = {"catalogue": str(catalogue)} if catalogue else {}
     configs = {"paperkg_catalogue": cat, "paperkg_abbreviations": cat, "paperkg_new_names": cat}
     if model is not None:
-        model = Path(model)
+        model = Path(model).resolve()  # the config records the paths: absolute, they hold in any directory
         if not (model / "resolver.json").is_file() or not (model / "spans").is_dir():
             raise PipelineError(f"{model} is not a model folder written by `kg train` (it needs spans/ and "
                                 "resolver.json)")
@@ -95,6 +95,20 @@ def load(path: str | Path | None = None, *, catalogue: str | Path | None = None,
         if name not in skip:
             nlp.add_pipe(name, config=configs.get(name, {}))
     return nlp
+
+
+def from_config(config: str) -> Language:
+    """Build the pipeline that ``nlp.config.to_str()`` describes (each component made by its factory with its
+    settings, e.g. a ``kg train`` model folder's path): how a Dask worker gets the client's pipeline, which does
+    not pickle. A model folder named in it must be at the same path here.
+
+    >>> nlp = load(exclude=LEARNED_PIPES)
+    >>> from_config(nlp.config.to_str()).pipe_names == nlp.pipe_names
+    True
+    """
+    from thinc.api import Config
+
+    return spacy.util.load_model_from_config(Config().from_str(config), auto_fill=False)
 
 
 def _sentence(text: str, span) -> tuple[str, int]:
