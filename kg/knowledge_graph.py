@@ -574,10 +574,10 @@ def build(sources: Any = None, *, out: str | os.PathLike | None = None,
         if name is not None:
             names = name
         else:
-            names = ", ".join(Path(s).name for s in items) if items else "the bundled corpus"
+            names = ", ".join(str(s) for s in items) if items else "the bundled corpus"
         bad = f", {stats.bad_records:,} bad records skipped" if stats.bad_records else ""
-        raise NoPapersError(str(err).replace("no papers read", f"no papers read from {names} "
-                                             f"({stats.records_read:,} records read{bad})", 1)) from None
+        raise NoPapersError(f"{names}: " + str(err).replace(  # the shape of every source error: FILE: reason
+            "no papers read", f"no papers read ({stats.records_read:,} records read{bad})", 1)) from None
     g.report.files, g.report.records, g.report.skipped = stats.files_read, stats.records_read, list(stats.skipped)
     g.report.bad_records = stats.bad_records
     g.report.duplicates += stats.duplicates_dropped

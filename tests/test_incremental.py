@@ -580,7 +580,7 @@ def test_a_build_that_reads_no_paper_never_replaces_a_graph(store, tmp_path):
         r = kg_cli("build", *args, "--out", out)
         assert r.returncode == 2
         assert r.stderr.strip().splitlines()[-1] == (
-            f"kg: error: no papers read from {args[0].name} (0 records read"
+            f"kg: error: {args[0]}: no papers read (0 records read"
             f"{', 1 bad records skipped' if '--skip-bad' in args else ''}), so nothing was written ({out} is left "
             "as it was); pass --allow-empty (allow_empty=True) to write an empty graph")
         assert outputs(out) == old
@@ -588,7 +588,7 @@ def test_a_build_that_reads_no_paper_never_replaces_a_graph(store, tmp_path):
     binary.write_bytes(bytes(range(256)) * 64)
     r = kg_cli("build", binary, "--skip-bad", "--out", out)
     assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith(
-        "kg: error: no papers read from binary.jsonl (0 records read, ")
+        f"kg: error: {binary}: no papers read (0 records read, ")
     assert outputs(out) == old
     r = kg_cli("build", empty, "--out", out, "--allow-empty")
     assert r.returncode == 0, r.stderr
