@@ -26,7 +26,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from .errors import ViewError
 from .vocab import ENTITY_TYPES, KGO_NS, LINK_PROPERTIES, sub_properties
@@ -54,7 +54,6 @@ _Q_PAPERS = ("SELECT ?p ?title ?url WHERE { ?p a kgo:Paper OPTIONAL { ?p dcterms
              "OPTIONAL { ?p schema:url ?url } }")
 _Q_ENTITIES = f"SELECT ?e ?c ?label WHERE {{ VALUES ?c {{ {_ENTITY_VALUES} }} ?e a ?c OPTIONAL {{ ?e rdfs:label ?label }} }}"
 _Q_ALIASES = f"SELECT ?e ?alias WHERE {{ VALUES ?c {{ {_ENTITY_VALUES} }} ?e a ?c ; skos:altLabel ?alias }}"
-_Q_LINKS = "SELECT ?s ?rel ?o WHERE { VALUES ?rel { " + " ".join(f"kgo:{r}" for r in RELATIONS) + " } ?s ?rel ?o }"
 _Q_SUPPORT = ("SELECT ?p ?prop ?o (MAX(?c) AS ?conf) (COUNT(?ev) AS ?n) WHERE { ?ev a kgo:Evidence ; "
               "kgo:paper ?p ; kgo:entity ?o ; kgo:property ?prop OPTIONAL { ?ev kgo:confidence ?c } } "
               "GROUP BY ?p ?prop ?o")
@@ -65,6 +64,23 @@ _Q_EVIDENCE = ("SELECT ?p ?o ?ev ?prop ?mention ?sentence ?start ?end ?ss ?conf 
                "OPTIONAL { ?ev kgo:start ?start } OPTIONAL { ?ev kgo:end ?end } "
                "OPTIONAL { ?ev kgo:sentenceStart ?ss } OPTIONAL { ?ev kgo:confidence ?conf } }")
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _links_query() -> str:
+    """Every paper -> target link by its most specific asserted relations: a property with sub-properties
+    (``uses``, ``usesDataset``) only where none of them links the same pair, decided by the engine (the graph
+    asserts ``kgo:uses`` beside every ``usesX``: half the rows would otherwise be read only to be dropped).
+    MINUS, an anti-join, is what Oxigraph does fast here: 10k papers, 148k links in 1.7 s, against 3.6 s with
+    FILTER NOT EXISTS and 2.4 s to read every asserted row."""
+    plain = [r for r in RELATIONS if r not in SUB_PROPERTIES]
+    parts = ["{ VALUES ?rel { " + " ".join(f"kgo:{r}" for r in plain) + " } ?s ?rel ?o }"]
+    for rel, subs in SUB_PROPERTIES.items():
+        alternatives = "|".join(f"kgo:{r}" for r in RELATIONS if r in subs)
+        parts.append(f"{{ ?s kgo:{rel} ?o MINUS {{ ?s {alternatives} ?o }} BIND(kgo:{rel} AS ?rel) }}")
+    return "SELECT ?s ?rel ?o WHERE { " + " UNION ".join(parts) + " }"
+
+
+_Q_LINKS = _links_query()
 
 
 class Node(NamedTuple):
@@ -172,18 +188,10 @@ def specific(relations: Iterable[str]) -> list[str]:
     return sorted((r for r in rels if not SUB_PROPERTIES.get(r, frozenset()) & rels), key=RELATIONS.index)
 
 
-def read_tables(store: Store, *, support: bool = True) -> Tables:
-    """Every node and every link of the graph (see :class:`Node`, :class:`Link`).
-
-    Params:
-        store: the store to read.
-        support: read each link's best confidence and number of evidence nodes (a third of the reading;
-            without it they are None and 0).
-
-    A node with several entity types is kept as the first in :data:`NODE_TYPES` order; a link whose paper is
-    not a paper, or whose target is neither a typed entity nor (for ``hasCode``) a repository, is left out
-    with a warning.
-    """
+def read_nodes(store: Store) -> dict[str, Node]:
+    """Every paper and entity node, by id: papers, then entities, each sorted by id (code repositories are
+    nodes too, met in the links: see :func:`iter_links`). A node with several entity types is kept as the
+    first in :data:`NODE_TYPES` order."""
     titles: dict[str, tuple[str | None, str | None]] = {}
     for p, title, url in store.rows(_Q_PAPERS):
         old_title, old_url = titles.get(p, (None, None))
@@ -210,34 +218,57 @@ def read_tables(store: Store, *, support: bool = True) -> Tables:
         label = label if label is not None else e.rstrip("/").rsplit("/", 1)[-1]
         nodes[e] = Node(e, ENTITY_TYPES[t], label, None,
                         tuple(sorted(aliases.get(e, set()) - {label}, key=lambda a: (a.casefold(), a))))
-    del entities, aliases
+    return nodes
 
-    asserted: dict[tuple[str, str], set[str]] = defaultdict(set)
-    code: set[str] = set()
+
+def iter_links(store: Store, nodes: dict[str, Node], *, support: bool = True) -> Iterator[Link]:
+    """Every link of the graph, streamed (in no set order), one per paper, target and most specific asserted
+    relation. A repository met as the target of ``hasCode`` is added to ``nodes`` as a Code node as it is met.
+
+    Params:
+        store: the store to read.
+        nodes: :func:`read_nodes` of the store (Code nodes are added to it).
+        support: give each link its best confidence and number of evidence nodes (a third of the reading;
+            without it they are None and 0).
+
+    A link whose paper is not a paper, or whose target is neither a typed entity nor (for ``hasCode``) a
+    repository, is left out, with one warning at the end.
+    """
+    best: dict[tuple[str, str, str], tuple[float | None, int]] = {}
+    for p, prop, o, conf, n in store.rows(_Q_SUPPORT) if support else ():
+        value = number(conf)
+        best[(p, local_name(prop), o)] = (None if value is None else float(value), int(n))
     skipped = 0
     for s, rel_iri, o in store.rows(_Q_LINKS):
         rel = local_name(rel_iri)
-        if s not in nodes or nodes[s].type != "Paper":
+        paper = nodes.get(s)
+        if paper is None or paper.type != "Paper":
             continue
+        target = nodes.get(o)
         if rel == "hasCode":
-            if o in nodes:
+            if target is None:
+                target = nodes[o] = Node(o, "Code", o, o)
+            elif target.type != "Code":
                 skipped += 1
                 continue
-            code.add(o)
-        elif o not in nodes or nodes[o].type == "Paper":
+        elif target is None or target.type in ("Paper", "Code"):
             skipped += 1
             continue
-        asserted[(s, o)].add(rel)
-    for url in sorted(code):
-        nodes[url] = Node(url, "Code", url, url)
+        yield Link(paper.id, rel, target.id, *best.get((s, rel, o), (None, 0)))
     if skipped:
         log.warning("%d paper links point to something that is not a typed entity or code; left out", skipped)
-    best: dict[tuple[str, str, str], tuple[float | None, int]] = {}
-    for p, prop, o, conf, n in store.rows(_Q_SUPPORT) if support else ():
-        if (p, o) in asserted:
-            best[(p, local_name(prop), o)] = (None if number(conf) is None else float(number(conf)), int(n))
-    links = [Link(p, rel, o, *best.get((p, rel, o), (None, 0)))
-             for (p, o), rels in sorted(asserted.items()) for rel in specific(rels)]
+
+
+def read_tables(store: Store, *, support: bool = True) -> Tables:
+    """Every node and every link of the graph (see :class:`Node`, :class:`Link`; :func:`read_nodes`,
+    :func:`iter_links`), links sorted by paper, target and relation order, Code nodes after the others.
+    What the explorer does not need at once it streams instead (:func:`iter_links`)."""
+    nodes = read_nodes(store)
+    order = {r: i for i, r in enumerate(RELATIONS)}
+    links = sorted(iter_links(store, nodes, support=support), key=lambda l: (l.paper, l.target, order[l.relation]))
+    code = sorted(i for i, n in nodes.items() if n.type == "Code")
+    for i in code:  # after papers and entities, sorted
+        nodes[i] = nodes.pop(i)
     return Tables(nodes, links)
 
 
@@ -274,4 +305,5 @@ def read_evidence(store: Store, pairs: Iterable[tuple[str, str]]) -> dict[tuple[
 
 
 __all__ = ["Node", "Link", "Evidence", "Tables", "NODE_TYPES", "RELATIONS", "SUB_PROPERTIES", "read_tables",
+           "read_nodes", "iter_links",
            "read_abstracts", "read_evidence", "as_store", "specific", "local_name", "number"]

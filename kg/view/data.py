@@ -15,7 +15,8 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from ..errors import ViewError
-from ..reader import NODE_TYPES, RELATIONS, SUB_PROPERTIES, as_store, read_abstracts, read_evidence, read_tables
+from ..reader import (NODE_TYPES, RELATIONS, SUB_PROPERTIES, as_store, iter_links, read_abstracts, read_evidence,
+                      read_nodes)
 from ..vocab import ENTITY_TYPES, USES_PROPERTY
 
 if TYPE_CHECKING:
@@ -76,30 +77,37 @@ def _rounded(value: float | int | None) -> float | int | None:
 
 
 def _read(store: Store, confidences: bool = True) -> tuple[dict[str, dict], list[dict]]:
-    """The skeleton (:func:`kg.reader.read_tables`) as the explorer's node dicts and one edge per paper ->
-    target pair (named by its most specific relation, with all of them in ``relations``) with its best
-    confidence (``confidences``; else ``None`` until :func:`_fill_details` reads the shown edges' evidence,
-    which gives it: the aggregate over all evidence is a third of the reading)."""
-    tables = read_tables(store, support=confidences)
-    nodes: dict[str, dict] = {}
-    for n in tables.nodes.values():
-        if n.type == "Paper":
-            nodes[n.id] = {"id": n.id, "type": "Paper", "label": n.label, "title": n.label if n.label != n.id else "",
-                           "abstract": "", "url": n.url, "code": []}
-        elif n.type == "Code":
-            nodes[n.id] = {"id": n.id, "type": "Code", "label": _code_label(n.id), "url": n.url}
+    """The skeleton (:func:`kg.reader.read_nodes`, :func:`kg.reader.iter_links`, streamed) as the explorer's node
+    dicts and one edge per paper -> target pair (named by its most specific relation, with all of them in
+    ``relations``) with its best confidence (``confidences``; else ``None`` until :func:`_fill_details` reads the
+    shown edges' evidence, which gives it: the aggregate over all evidence is a third of the reading)."""
+    read = read_nodes(store)
+    pairs: dict[tuple[str, str], list] = {}
+    for link in iter_links(store, read, support=confidences):
+        pair = pairs.get((link.paper, link.target))
+        if pair is None:
+            pairs[(link.paper, link.target)] = [[link.relation], link.confidence]
         else:
-            nodes[n.id] = {"id": n.id, "type": n.type, "label": n.label, "aliases": list(n.aliases)}
-    pairs: dict[tuple[str, str], list] = defaultdict(list)
-    for link in tables.links:
-        pairs[(link.paper, link.target)].append(link)
-    del tables
+            pair[0].append(link.relation)
+            if link.confidence is not None and (pair[1] is None or link.confidence > pair[1]):
+                pair[1] = link.confidence
+    nodes: dict[str, dict] = {}
+    for i in list(read):  # each Node becomes the explorer's dict, and is dropped as it goes
+        n = read.pop(i)
+        if n.type == "Paper":
+            nodes[i] = {"id": i, "type": "Paper", "label": n.label, "title": n.label if n.label != i else "",
+                        "abstract": "", "url": n.url, "code": []}
+        elif n.type == "Code":
+            nodes[i] = {"id": i, "type": "Code", "label": _code_label(i), "url": n.url}
+        else:
+            nodes[i] = {"id": i, "type": n.type, "label": n.label, "aliases": list(n.aliases)}
+    order = {r: k for k, r in enumerate(RELATIONS)}
     edges = []
-    for (p, o), links in pairs.items():
-        confs = [link.confidence for link in links if link.confidence is not None]
-        relations = [link.relation for link in links]  # in RELATIONS order (read_tables)
+    for (p, o) in sorted(pairs):
+        relations, confidence = pairs.pop((p, o))
+        relations.sort(key=order.__getitem__)
         edges.append({"source": nodes[p]["id"], "target": nodes[o]["id"], "relation": relations[0],
-                      "relations": relations, "evidence": None, "confidence": _rounded(max(confs)) if confs else None})
+                      "relations": relations, "evidence": None, "confidence": _rounded(confidence)})
     return nodes, edges
 
 
