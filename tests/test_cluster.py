@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from test_incremental import ARXIV, PAPERS, leftovers, quads
-from test_push import _free_port, stop_server
+from servers import free_port
+from test_push import stop_server
 from typer.testing import CliRunner
 
 import kg
@@ -67,7 +68,7 @@ def start_cluster(tmp: Path, workers: int, env: dict[str, str] | None = None) ->
     (tmp / "pause").mkdir()
     env = {**os.environ, "PAPERKG_TEST_PAUSE_DIR": str(tmp / "pause"), **(env or {})}
     dask = [sys.executable, "-m", "dask"]
-    port = _free_port()
+    port = free_port()
     scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cluster = Cluster(f"tcp://127.0.0.1:{port}", tmp / "pause", scheduler)
@@ -177,7 +178,7 @@ def test_a_task_whose_workers_die_stops_the_build_and_leaves_the_previous_output
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(monkeypatch, tmp_path):
     monkeypatch.setattr(kg.cluster, "CONNECT_TIMEOUT_S", 0.5)
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     result = CliRunner().invoke(app, ["build", str(PAPERS), "--out", str(tmp_path / "out"), "--scheduler", address])
     assert result.exit_code == 2
     assert result.stderr == (f"kg: error: cannot reach the Dask scheduler at '{address}' (Timed out trying to connect "

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import warnings
 
 import httpx
 import pytest
+from servers import kg_serve
 from rdflib import Graph, Namespace, URIRef
 from typer.testing import CliRunner
 
@@ -56,24 +53,8 @@ def server(store_dir, small_graph, tmp_path_factory):
 
     (store_dir.parent / "explorer.html").write_text(render_html(explorer_data(small_graph), title="fixture"),
                                                     encoding="utf-8")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store_dir), "--port", str(port),
-                             "--cors", ORIGIN], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail(f"kg serve did not start: {proc.stderr.read().decode()[-2000:]}")
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with kg_serve(store_dir, "--cors", ORIGIN) as (url, _):
+        yield url
 
 
 # --------------------------------------------------------------------------------------------------

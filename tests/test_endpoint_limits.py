@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from servers import kg_serve
 
 from kg.store import Store
 
@@ -33,37 +34,13 @@ TIMEOUT_S = 4
 MEMORY_MB = 64
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(small_dataset, tmp_path_factory):
     """``kg serve`` in a subprocess: (base URL, psutil.Process of the server)."""
     store_dir = tmp_path_factory.mktemp("limits") / "store"
     Store.create_from(small_dataset, store_dir).close()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store_dir), "--port", str(port),
-                             "--timeout", str(TIMEOUT_S), "--memory-mb", str(MEMORY_MB)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail(f"kg serve did not start: {proc.stderr.read().decode()[-2000:]}")
-    yield url, psutil.Process(proc.pid)
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with kg_serve(store_dir, "--timeout", str(TIMEOUT_S), "--memory-mb", str(MEMORY_MB)) as (url, proc):
+        yield url, psutil.Process(proc.pid)
 
 
 def alive(server) -> bool:

@@ -3,12 +3,12 @@ through the Graph Store Protocol answers every named query exactly as the embedd
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 
 import httpx
 import pytest
+from servers import free_port
 from rdflib import BNode, Literal, URIRef
 
 from kg.push import PushError, push
@@ -49,19 +49,13 @@ def stop_server(proc: subprocess.Popen, *, timeout: float) -> None:
         proc.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def oxigraph(tmp_path):
     """A fresh ``oxigraph serve`` on a free loopback port; yields its base URL; killed on teardown."""
     exe = shutil.which("oxigraph")
     if exe is None:
         pytest.skip("the `oxigraph` server binary is not on PATH (pip install oxigraph)")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path / "oxi"), "--bind", f"127.0.0.1:{port}",
                              "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -175,7 +169,7 @@ def test_a_graph_file_with_only_a_default_graph_goes_to_the_default_graph(oxigra
 
 
 def test_no_server_is_a_push_error_naming_the_url(small_dataset):
-    url = f"http://127.0.0.1:{_free_port()}/store"
+    url = f"http://127.0.0.1:{free_port()}/store"
     with pytest.raises(PushError, match=r"cannot reach the SPARQL server .*is it running") as err:
         push(small_dataset, url)
     assert f"127.0.0.1:{url.split(':')[2].split('/')[0]}/store" in str(err.value)
