@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .errors import GraphError
 from .extractions import ExtractionWriter, link_files
@@ -49,16 +49,10 @@ def write_new(store: Store, extractions: Iterable[Extraction], progress: Progres
     """
     progress = progress or Progress(enabled=False)
     report = IngestReport()
-    seen: set[str] = set()
     tables = LinkTables.create(store.path)
     try:
         with ExtractionWriter(store.path) as writer, BulkLoader(store) as loader:
-            for ex in extractions:
-                key = ex.paper.key
-                if key in seen:
-                    report.duplicates += 1
-                    continue
-                seen.add(key)
+            for ex in _first_of_each(extractions, report):
                 lp = link_paper(ex)
                 loader.add(paper_quads(lp))
                 tables.add_paper(lp, code_iris(lp))
@@ -109,15 +103,10 @@ def add_extractions(update: StoreUpdate, tables: LinkTables, extractions: Iterab
     progress = progress or Progress(enabled=False)
     report = IngestReport()
     touched: set[Shared] = set()
-    seen: set[str] = set()
     store = update.store
     with ExtractionWriter(store.path) as writer, BulkLoader(store) as loader:
-        for ex in extractions:
+        for ex in _first_of_each(extractions, report):
             key = ex.paper.key
-            if key in seen:
-                report.duplicates += 1
-                continue
-            seen.add(key)
             lp = link_paper(ex)
             graph = paper_graph_iri(ex.paper)
             if tables.record(key) is not None:
@@ -146,6 +135,18 @@ def add_extractions(update: StoreUpdate, tables: LinkTables, extractions: Iterab
             log.info("entities graph: %d quads removed, %d added for %d shared nodes", removed, added, len(touched))
     update.changed = bool(report.added or report.replaced)
     return report
+
+
+def _first_of_each(extractions: Iterable[Extraction], report: IngestReport) -> Iterator[Extraction]:
+    """Each paper once, the first of its key, in input order; a repeat is counted in ``report.duplicates``."""
+    seen: set[str] = set()
+    for ex in extractions:
+        key = ex.paper.key
+        if key in seen:
+            report.duplicates += 1
+            continue
+        seen.add(key)
+        yield ex
 
 
 def _shared_quads(tables: LinkTables, node: Shared) -> list:
