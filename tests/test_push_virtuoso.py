@@ -15,7 +15,8 @@ import subprocess
 import httpx
 import pytest
 from rdflib import Literal
-from test_push import PARAMS, _free_port, _term, stop_server, wait_for_server
+from servers import free_port
+from test_push import PARAMS, _term, stop_server, wait_for_server
 
 from kg.push import PushError, push
 from kg.query import list_named_queries, named_query, run_named_query
@@ -64,7 +65,7 @@ def virtuoso_server(tmp_path_factory):
     if exe is None or isql is None:
         pytest.skip("the Virtuoso server is not installed (`virtuoso-t`, `isql-vt`: "
                     "apt-get install virtuoso-opensource-7-bin)")
-    sql_port, http_port = _free_port(), _free_port()
+    sql_port, http_port = free_port(), free_port()
     d = tmp_path_factory.mktemp("virtuoso")
     (d / "virtuoso.ini").write_text(INI.format(d=d, sql_port=sql_port, http_port=http_port))
     base = f"http://127.0.0.1:{http_port}"
