@@ -625,3 +625,20 @@ def test_the_record_digest_ignores_where_a_record_was_read():
     a = Paper("T", "A", source="a.jsonl", line=1)
     assert record_digest(a) == record_digest(Paper("T", "A", source="b.txt", line=9))
     assert record_digest(a) != record_digest(Paper("T", "A changed"))
+
+
+def test_the_counts_an_add_keeps_are_the_counts_of_the_whole_graph(tmp_path, nlp):
+    """build and add recount only the graphs they change (kg.graph_stats); the sums must be what a pass over
+    the whole store counts."""
+    out = tmp_path / "out"
+    built = kg.build([PAPERS], nlp=nlp, out=out)
+    fresh = kg.load(out / "store").stats()
+    assert built.stats() == fresh and fresh["papers"] > 0 and fresh["triples"] > 0
+    g = kg.load(out)
+    g.add([ARXIV], nlp=nlp)
+    assert g._counted is not None  # kept, not counted afresh
+    assert g.stats() == kg.load(out / "store").stats()
+    assert g.stats()["papers"] > fresh["papers"]
+    again = kg.load(out)
+    again.add([ARXIV], nlp=nlp)  # nothing new: the kept counts still hold
+    assert again._counted == kg.load(out / "store").stats()
