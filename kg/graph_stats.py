@@ -29,12 +29,11 @@ _VERSION = 1
 _CLASSES = {"Paper": "papers", **{t: t.lower() + "s" for t in ENTITY_TYPES},
             "SoftwareSourceCode": "code repositories", "Evidence": "evidence"}
 _LINKS = ("proposes", "uses", "addressesTask", "reportsMetric", "hasCode")
-_CLASS_VALUES = " ".join(f"kgo:{c}" for c in ["Paper", *ENTITY_TYPES, "Evidence"]) + " schema:SoftwareSourceCode"
-_Q_CLASSES = ("SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { %s GRAPH ?g { VALUES ?c { " + _CLASS_VALUES + " } "
-              "?s a ?c } } GROUP BY ?g ?c")
-_Q_LINKS = ("SELECT ?g ?p (COUNT(*) AS ?n) WHERE { %s GRAPH ?g { VALUES ?p { "
-            + " ".join(f"kgo:{p}" for p in _LINKS) + " } ?a ?p ?b } } GROUP BY ?g ?p")
-_Q_TRIPLES = "SELECT ?g (COUNT(*) AS ?n) WHERE { %s GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_SOFTWARE = "https://schema.org/SoftwareSourceCode"
+# No VALUES block inside GRAPH ?g (on the class or the property): with one, Oxigraph scans every graph
+# (1.5 s for 100 graphs of a 10k-paper store, against 0.03 s); the wanted ones are picked here.
+_Q_CLASSES = "SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { %s GRAPH ?g { ?s a ?c } } GROUP BY ?g ?c"
+_Q_PROPERTIES = "SELECT ?g ?p (COUNT(*) AS ?n) WHERE { %s GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?p"
 _BATCH = 500
 
 
@@ -47,13 +46,15 @@ def count_graphs(store: Store, graphs: Iterable[str] | None = None) -> dict[str,
     for batch in batches:
         values = "" if batch is None else "VALUES ?g { %s }" % " ".join(f"<{g}>" for g in batch)
         for g, c, n in store.rows(_Q_CLASSES % values):
-            name = _CLASSES.get(c.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+            name = _CLASSES.get(c[len(KGO_NS):]) if c.startswith(KGO_NS) else \
+                "code repositories" if c == _SOFTWARE else None
             if name:
                 out.setdefault(g, {})[name] = int(n)
-        for g, p, n in store.rows(_Q_LINKS % values):
-            out.setdefault(g, {})["links " + p[len(KGO_NS):]] = int(n)
-        for g, n in store.rows(_Q_TRIPLES % values):
-            out.setdefault(g, {})["triples"] = int(n)
+        for g, p, n in store.rows(_Q_PROPERTIES % values):
+            counts = out.setdefault(g, {})
+            counts["triples"] = counts.get("triples", 0) + int(n)
+            if p.startswith(KGO_NS) and p[len(KGO_NS):] in _LINKS:
+                counts["links " + p[len(KGO_NS):]] = int(n)
     return out
 
 
