@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 #: File in a store directory: the counts of each named graph.
 STATS_FILE = "paperkg-stats.json"
-_VERSION = 1
+_VERSION = 2
 #: Class local name -> the count's name, in the order :meth:`KnowledgeGraph.stats` gives them.
 _CLASSES = {"Paper": "papers", **{t: t.lower() + "s" for t in ENTITY_TYPES},
             "SoftwareSourceCode": "code repositories", "Evidence": "evidence"}
@@ -80,7 +80,8 @@ def read_counts(store_dir: Path) -> dict[str, dict[str, int]] | None:
         return None
     if not isinstance(data, dict) or data.get("v") != _VERSION or not isinstance(data.get("graphs"), dict):
         return None
-    return data["graphs"]
+    keys = data.get("keys") or []
+    return {g: {k: n for k, n in zip(keys, row) if n} for g, row in data["graphs"].items()}
 
 
 def update_counts(store: Store, previous: Path | None, changed: set[str] | None) -> dict[str, int]:
@@ -95,7 +96,9 @@ def update_counts(store: Store, previous: Path | None, changed: set[str] | None)
         for g in changed:
             per_graph.pop(g, None)
         per_graph.update(fresh)
-    (Path(store.path) / STATS_FILE).write_text(json.dumps({"v": _VERSION, "graphs": per_graph},
+    keys = sorted({k for counts in per_graph.values() for k in counts})
+    table = {g: [counts.get(k, 0) for k in keys] for g, counts in per_graph.items()}  # a row per graph: compact
+    (Path(store.path) / STATS_FILE).write_text(json.dumps({"v": _VERSION, "keys": keys, "graphs": table},
                                                           separators=(",", ":")), encoding="utf-8")
     return totals(per_graph)
 
