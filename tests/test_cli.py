@@ -308,13 +308,14 @@ def test_help_documents_exit_statuses_environment_and_choices():
     wide = runner.invoke(app, ["query", "--help"], prog_name="kg", env={"COLUMNS": "240"})  # choices on one line
     query_help = wide.stdout
     assert re.search(r"[<\[]table\|json\|xml\|csv\|tsv\|turtle\|ntriples\|jsonld\|rdfxml[>\]]", query_help)
-    assert re.search(r"[<\[]papers\|entities[>\]]", run("view", "--help").stdout)
+    view_help = runner.invoke(app, ["view", "--help"], prog_name="kg", env={"COLUMNS": "240"}).stdout
+    assert re.search(r"[<\[]overview\|papers\|entities[>\]]", view_help)
     assert re.search(r"[<\[]daily\|jsonl\|arxiv[>\]]", run("build", "--help").stdout)
     from kg.cli import SourceFormat, ViewKind
     from kg.sources import FORMATS
     from kg.view import KINDS
 
-    assert tuple(f.value for f in SourceFormat) == FORMATS and tuple(k.value for k in ViewKind) == KINDS
+    assert tuple(f.value for f in SourceFormat) == FORMATS and tuple(k.value for k in ViewKind) == ("overview", *KINDS)
     assert typer.main.get_command(app).params  # the global options are there
 
 
