@@ -235,6 +235,29 @@ def _kept_text(data: dict) -> str:
             "they propose and their code")
 
 
+def _style_json() -> str:
+    """The look tables above as JSON for ``templates/explorer.js``, which draws focus views in the browser with
+    them (one copy of colours, shapes, edge styles, sizes and legend marks: these). Constants only, no graph
+    text; ``<``, ``>`` and ``&`` are escaped all the same, since it sits in a ``<script>`` element."""
+    style = {
+        "types": list(NODE_TYPES), "colours": _COLOURS, "shapes": _SHAPES,
+        "edge_groups": list(_EDGE_STYLES),
+        "edge_styles": {g: {"text": t, "colour": c, "width": w, "dashes": d} for g, (t, c, w, d) in _EDGE_STYLES.items()},
+        "relation_text": _RELATION_TEXT, "label_chars": _LABEL_CHARS, "label_chars_default": _LABEL_CHARS_DEFAULT,
+        "abstract_snippet": _ABSTRACT_SNIPPET,
+        "size": {"base": _SIZE_BASE, "per_sqrt_degree": _SIZE_PER_SQRT_DEGREE, "max": _SIZE_MAX,
+                 "max_small": _SIZE_MAX_SMALL},
+        "font": {"base": _FONT_BASE, "per_sqrt_degree": _FONT_PER_SQRT_DEGREE, "max": _FONT_MAX,
+                 "per_sqrt_degree_entity": _FONT_PER_SQRT_DEGREE_ENTITY, "max_paper": _FONT_MAX_PAPER,
+                 "paper_base": _FONT_PAPER_BASE},
+        "small_view": _SMALL_VIEW, "neighbour_px": _LAYOUT_NEIGHBOUR_PX, "neighbour_px_small": _LAYOUT_NEIGHBOUR_PX_SMALL,
+        "legend": {**{t: _legend_svg(_SHAPES[t], _COLOURS[t]) for t in NODE_TYPES},
+                   **{g: _legend_svg("edge", c, d, w) for g, (_, c, w, d) in _EDGE_STYLES.items()}},
+    }
+    text = json.dumps(style, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def _asset(name: str) -> str:
     try:
         return resources.files("kg").joinpath("templates", name).read_text(encoding="utf-8")
@@ -382,7 +405,8 @@ def _finish(page: str, data: dict, title: str, physics: str) -> str:
     page = page.replace("</head>", head + "</head>", 1)
     page = page.replace("<body>", f'<body data-physics="{physics}" data-label-max="{_LABEL_MAX_SCREEN_PX}">\n'
                         + body, 1)
-    page = page.replace("</body>", f"<script>{_asset('explorer.js')}</script>\n</body>", 1)
+    page = page.replace("</body>", f'<script type="application/json" id="kg-style">{_style_json()}</script>\n'
+                        f"<script>{_asset('explorer.js')}</script>\n</body>", 1)
     # Content-Security-Policy: no network at all; only the inline scripts written here run (by hash), so
     # neither an injected <script> nor an on…= attribute could.
     hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode() + "'"
