@@ -9,7 +9,7 @@
  * The drawing first shown is the page's own (the overview). When the page embeds the whole-graph index
  * (<script id="kg-index">, gzip + base64 JSON, decoded after the first draw), the search box finds every paper
  * and entity, and choosing one replaces the drawing with its neighbourhood (a focus view, laid out here,
- * styled with the tables page.py writes into <script id="kg-style">): from the index itself ("embedded") or
+ * styled with the tables page.py writes into <script id="kg-styles">): from the index itself ("embedded") or
  * from `kg serve` ("live", GET /explorer/neighbourhood). "Back to overview" restores the first drawing.
  */
 (function () {
@@ -41,7 +41,7 @@
       return null;
     }
   }
-  var STYLE = readJSON("kg-style");
+  var STYLE = readJSON("kg-styles");  // page.py's look tables (_styles_json)
 
   function tooltip(lines) {
     var box = el("div", "kg-tip");
@@ -389,16 +389,16 @@
         }
       }
     });
-    var groupList = legendList("Links");
-    STYLE.edge_groups.forEach(function (g) {
+    var groupList = legendList("Links"), groupOrder = Object.keys(STYLE.edges);
+    groupOrder.forEach(function (g) {
       var li = groupList.querySelector("li[data-relation='" + g + "']");
       if (!li && groupsShown[g]) {
         li = el("li");
         li.setAttribute("data-relation", g);
         li.appendChild(svgMark(STYLE.legend[g]));
-        li.appendChild(el("span", null, STYLE.edge_styles[g].text));
+        li.appendChild(el("span", null, STYLE.edges[g].text));
         var next = null;
-        STYLE.edge_groups.slice(STYLE.edge_groups.indexOf(g) + 1).forEach(function (u) {
+        groupOrder.slice(groupOrder.indexOf(g) + 1).forEach(function (u) {
           next = next || groupList.querySelector("li[data-relation='" + u + "']");
         });
         groupList.insertBefore(li, next);
@@ -821,7 +821,7 @@
     return cut.replace(/[ ,;:-]+$/, "") + "\u2026";
   }
   function relationText(rel) {
-    return (STYLE.relation_text || {})[rel] || rel;
+    return (STYLE.relations || {})[rel] || rel;
   }
   function edgeGroup(rel) {
     return ["proposes", "comparesWith", "addressesTask", "reportsMetric", "hasCode", "cooccurs"].indexOf(rel) >= 0 ?
@@ -862,12 +862,12 @@
     return lines;
   }
   function visNode(n, shown, small, xy) {  // as page.py's render_html
-    var t = n.type, colour = STYLE.colours[t] || "#888888", sz = STYLE.size, ft = STYLE.font;
+    var t = n.type, colour = STYLE.colours[t] || "#888888", sz = STYLE.size, ft = STYLE.fonts;
     var weight = Math.sqrt(shown || 0);
-    var size = Math.min(small ? sz.max_small : sz.max, sz.base + sz.per_sqrt_degree * weight);
-    var font = small ? ft.base : t === "Paper" ?
+    var size = Math.min(small ? sz[2] : STYLE.size_max, sz[0] + sz[1] * weight);
+    var font = small ? STYLE.font : t === "Paper" ?
       Math.min(ft.max_paper, ft.paper_base + ft.per_sqrt_degree * Math.max(0, weight - 1)) :
-      Math.min(ft.max, ft.base + ft.per_sqrt_degree_entity * weight);
+      Math.min(ft.max, STYLE.font + ft.per_sqrt_degree_entity * weight);
     var tip = nodeTip(n);
     return {
       id: n.id, x: xy[0], y: xy[1],
@@ -882,7 +882,7 @@
   }
   var edgeSerial = 0;
   function visEdge(e, labels, named) {
-    var st = STYLE.edge_styles[edgeGroup(e.relation)];
+    var st = STYLE.edges[edgeGroup(e.relation)];
     var tip = edgeTip(e, labels, named);
     return {
       id: "kg-e" + (edgeSerial += 1), from: e.source, to: e.target,
@@ -972,7 +972,7 @@
       return id !== centre && !inFirst[id];
     }).sort(rank);
     var small = data.nodes.length <= STYLE.small_view;
-    var spacing = small ? STYLE.neighbour_px_small : STYLE.neighbour_px;
+    var spacing = STYLE.neighbour_px[small ? 1 : 0];
     var xy = radialLayout(centre, first, second, adjacency, spacing);
     var visNodes = data.nodes.map(function (n) { return visNode(n, shownDeg[n.id], small, xy[n.id] || [0, 0]); });
     var visEdges = data.edges.map(function (e) { return visEdge(e, labels, named); });
@@ -983,14 +983,16 @@
     state.hops = hops;
     redraw(visNodes, visEdges);
     var focusNode = byId[centre] || {label: centre};
-    stats.textContent = data.nodes.length + " nodes \u00b7 " + data.edges.length + " links \u00b7 around \u201c" +
+    stats.textContent = data.nodes.length + " nodes \u00b7 " + data.edges.length + " link" +
+      (data.edges.length === 1 ? "" : "s") + " \u00b7 around \u201c" +
       truncate(focusNode.title || focusNode.label, 60) + "\u201d, " + hops + " hop" + (hops === 1 ? "" : "s") +
       (typeof data.omitted === "number" && data.omitted ? " \u00b7 " + data.omitted + " more neighbours not drawn" : "");
     backButton.hidden = false;
     hopsBox.hidden = false;
     hopsInput.checked = hops === 2;
-    if (omittedBlock) {
-      omittedBlock.hidden = true;
+    overviewBlocks.forEach(function (b) { b.hidden = true; });
+    if (hint) {
+      hint.textContent = overviewHint.replace(/^Node size: [^.]*\./, "Node size: links shown.");
     }
     network.selectNodes([centre]);
     showNode(centre);
@@ -1067,8 +1069,9 @@
     stats.textContent = o.stats;
     backButton.hidden = true;
     hopsBox.hidden = true;
-    if (omittedBlock) {
-      omittedBlock.hidden = false;
+    overviewBlocks.forEach(function (b) { b.hidden = false; });
+    if (hint) {
+      hint.textContent = overviewHint;
     }
     panel.hidden = true;
     body.setAttribute("data-focus", "");
@@ -1231,7 +1234,11 @@
   var header = document.getElementById("kg-header");
   var stats = document.getElementById("kg-stats");
   var overviewStats = stats ? stats.textContent : "";
-  var omittedBlock = document.querySelector("#kg-legend .kg-omitted");
+  // the overview's own notes (what its budget left out, its groups): hidden while a focus view is drawn
+  var overviewBlocks = Array.prototype.slice.call(document.querySelectorAll("#kg-legend .kg-omitted, #kg-legend .kg-overview"));
+  var ownHiddenNote = document.querySelector("#kg-legend .kg-hidden-note");
+  var hint = document.querySelector("#kg-legend .kg-hint");
+  var overviewHint = hint ? hint.textContent : "";
   var backButton = el("button", "kg-back", "Back to overview");
   backButton.type = "button";
   backButton.id = "kg-back";
@@ -1277,7 +1284,8 @@
     hiddenNote.textContent = papers + " paper" + (papers === 1 ? "" : "s") + " and " + entities + " entit" +
       (entities === 1 ? "y" : "ies") + (code ? " (and " + code + " code repositor" + (code === 1 ? "y" : "ies") + ")" : "") +
       " are not drawn: search for them.";
-    hiddenNote.hidden = papers + entities + code === 0;
+    // the overview's legend may say it already
+    hiddenNote.hidden = papers + entities + code === 0 || (state.focus === null && !!ownHiddenNote);
   }
 
   // A small view fitted to the window would be blown up: no closer than 1.5× (labels are sized for 1×).
