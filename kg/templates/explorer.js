@@ -902,7 +902,7 @@
     while (capacity < count) {
       radii.push(r);
       capacity += Math.max(1, Math.floor(2 * Math.PI * r / spacing));
-      r += spacing * 0.9;
+      r += spacing * 1.6;
     }
     return radii;
   }
@@ -917,7 +917,10 @@
   function radialLayout(centre, first, second, adjacency, spacing) {
     var xy = {};
     xy[centre] = [0, 0];
-    var angles = first.map(function (_, k) { return -Math.PI / 2 + 2 * Math.PI * k / Math.max(1, first.length); });
+    // from the top, clockwise; with a multiple of 4, half a step on, so that none sits level with the centre
+    // (whose label runs sideways)
+    var shift = first.length % 4 === 0 ? 0.5 : 0;
+    var angles = first.map(function (_, k) { return -Math.PI / 2 + 2 * Math.PI * (k + shift) / Math.max(1, first.length); });
     var inner = Math.max(spacing * 2, first.length <= 8 ? spacing * 1.6 : 0);
     var outer = placeOnRings(first, angles, rings(first.length, inner, spacing), xy);
     if (second.length) {
@@ -982,6 +985,24 @@
     state.focus = centre;
     state.hops = hops;
     redraw(visNodes, visEdges);
+    // Fitted to the window, a big view's labels are too small to be drawn: the focus's always is, and its
+    // neighbours' are when there are few enough of them to sit apart on their ring.
+    var scale = network.getScale(), bigger = [];
+    var want = function (id, px) {
+      var n = nodes.get(id);
+      if (n && n.font.size * scale < px) {
+        bigger.push({id: id, font: {size: Math.round(10 * px / scale) / 10}});
+      }
+    };
+    want(centre, 13);
+    if (first.length <= 24) {
+      first.forEach(function (id) { want(id, 10); });
+    }
+    if (bigger.length) {
+      nodes.update(bigger);
+      resetLabels();
+      capLabels();
+    }
     var focusNode = byId[centre] || {label: centre};
     stats.textContent = data.nodes.length + " nodes \u00b7 " + data.edges.length + " link" +
       (data.edges.length === 1 ? "" : "s") + " \u00b7 around \u201c" +
@@ -994,8 +1015,7 @@
     if (hint) {
       hint.textContent = overviewHint.replace(/^Node size: [^.]*\./, "Node size: links shown.");
     }
-    network.selectNodes([centre]);
-    showNode(centre);
+    showNode(centre);  // not selected: vis-network would draw its every link black
     body.setAttribute("data-focus", centre);
     if (decodeURIComponent(window.location.hash.slice(1)) !== centre) {
       window.location.hash = "#" + centre;
