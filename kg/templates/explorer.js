@@ -18,6 +18,9 @@
     return;
   }
   var body = document.body;
+  // ms since navigation (for benchmarks/explorer_scale.py): first frame painted, script done, index searchable
+  var times = {drawn: null, ready: null, index: null};
+  network.once("afterDrawing", function () { times.drawn = performance.now(); });
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -1401,6 +1404,7 @@
         say(NEEDS_SERVER);
       }
       noteHidden();
+      times.index = performance.now();
       body.setAttribute("data-index", "ready");
       return IX;
     }).catch(function (err) {
@@ -1425,9 +1429,11 @@
   }
 
   window.kgExplorer = {select: select, applyFilters: applyFilters, search: search, choose: choose, focus: focusOn,
-                       back: backToOverview, ready: function () { return indexReady || Promise.resolve(null); }};
+                       back: backToOverview, ready: function () { return indexReady || Promise.resolve(null); },
+                       times: times};
   if (window.location.hash) {
     fromHash();
   }
+  times.ready = performance.now();
   body.setAttribute("data-ready", "1");
 })();
