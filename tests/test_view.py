@@ -12,6 +12,9 @@ import rdflib
 from rdflib.namespace import RDFS
 
 import kg.view
+import kg.view.page
+from kg.reader import as_store
+from kg.view.index import read_index
 from conftest import ROOT
 from kg.errors import ViewError
 from kg.graph import paper_iri
@@ -403,12 +406,13 @@ def test_write_explorer_writes_the_complete_page(small_graph, tmp_path):
     text = path.read_text(encoding="utf-8")
     assert path == tmp_path / "sub" / "explorer.html"
     assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
-    assert text == render_html(explorer_data(small_graph, focus="COCO"), title="Fixture")
+    assert text == render_html(explorer_data(small_graph, focus="COCO"), title="Fixture",
+                               index=read_index(as_store(small_graph)))
     assert [p.name for p in path.parent.iterdir()] == ["explorer.html"]
 
 
 def test_a_failure_while_writing_leaves_no_file(small_graph, tmp_path, monkeypatch):
-    monkeypatch.setattr(kg.view.page, "render_html", lambda data, title: "<html>" + "x" * 100_000 + "\ud800")
+    monkeypatch.setattr(kg.view.page, "render_html", lambda data, title, index: "<html>" + "x" * 100_000 + "\ud800")
     target = tmp_path / "explorer.html"
     with pytest.raises(UnicodeEncodeError):  # fails inside the write, after most of the page
         write_explorer(small_graph, target)

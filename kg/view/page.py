@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 from ..atomic import atomic_file
 from ..errors import ViewError
 from .data import NODE_TYPES, explorer_data
-from .layout import _LAYOUT_NEIGHBOUR_PX, positions as layout_positions
+from .index import encode_index, read_index
+from .layout import _LAYOUT_NEIGHBOUR_PX, community_positions, positions as layout_positions
+from .overview import overview_data
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -94,6 +96,58 @@ _LABEL_MIN_SCREEN_PX = 8
 #: value-scaled labels), read from ``<body data-label-max>``.
 _LABEL_MAX_SCREEN_PX = 20
 _HEADER_PX = 48
+
+
+#: Overview: a co-usage link is 1 px wide plus up to this (the heaviest link).
+_OVERVIEW_MAX_EXTRA_WIDTH = 5.0
+#: Overview: an entity's weight (as sqrt(links) elsewhere) is this × sqrt(its papers / the top entity's).
+_OVERVIEW_WEIGHT = 6.0
+#: The canvas the overview's labels are fitted to: a 1400×900 window (what tests and benchmarks use, a
+#: common laptop size) less the header and the legend (measured in Chromium: 1170×852).
+_FIT_WINDOW = (1170, 852)
+#: Width of a character and height of a line of label text, in units of the font size (vis-network's
+#: sans-serif measures 0.47 on average; a little more keeps a margin between labels).
+_CHAR_WIDTH, _LINE_HEIGHT = 0.52, 1.2
+
+
+def _overview_fonts(data: dict, positions: dict, top_degree: int) -> dict[str, float]:
+    """Font sizes for the overview such that no two labels drawn at the default zoom (the whole view fitted
+    to :data:`_FIT_WINDOW`) overlap: the most linked entities keep their label; one whose label would cover
+    a kept one gets a font too small to be drawn at that zoom (vis-network skips labels under
+    ``drawThreshold`` px on screen), so it shows once one zooms in."""
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    width = (max(xs) - min(xs)) + 2 * _SIZE_MAX or 1.0
+    height = (max(ys) - min(ys)) + 2 * _SIZE_MAX or 1.0
+    scale = min(_FIT_WINDOW[0] / width, _FIT_WINDOW[1] / height)
+    placed: list[tuple[float, float, float, float]] = []
+    fonts: dict[str, float] = {}
+    for n in sorted(data["nodes"], key=lambda n: (-n.get("degree", 0), n["id"])):
+        weight = _OVERVIEW_WEIGHT * math.sqrt(n.get("degree", 0) / top_degree)
+        font = min(_FONT_MAX, _FONT_BASE + _FONT_PER_SQRT_DEGREE_ENTITY * weight)
+        size = min(_SIZE_MAX, _SIZE_BASE + _SIZE_PER_SQRT_DEGREE * weight)
+        screen = min(font * scale, _LABEL_MAX_SCREEN_PX)  # explorer.js caps a label's size on screen
+        if screen < _LABEL_MIN_SCREEN_PX:
+            continue  # not drawn at this zoom anyway
+        label = _truncate(n["label"], _LABEL_CHARS_DEFAULT)
+        x, y = positions[n["id"]]
+        w, h = len(label) * _CHAR_WIDTH * screen, _LINE_HEIGHT * screen
+        box = (x * scale - w / 2, y * scale + size * scale, x * scale + w / 2, y * scale + size * scale + h)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            fonts[n["id"]] = round(0.9 * _LABEL_MIN_SCREEN_PX / scale, 1)
+        else:
+            placed.append(box)
+    return fonts
+
+
+def _styles_json() -> str:
+    """The look of nodes and edges (colours, shapes, edge styles, relation names) as JSON for explorer.js to
+    style what it draws on focus as this module styles the first view (escaped for a script element)."""
+    styles = {"colours": _COLOURS, "shapes": _SHAPES,
+              "edges": {k: {"text": t, "colour": c, "width": w, "dashes": d} for k, (t, c, w, d) in _EDGE_STYLES.items()},
+              "relations": _RELATION_TEXT, "size": [_SIZE_BASE, _SIZE_PER_SQRT_DEGREE, _SIZE_MAX_SMALL],
+              "font": _FONT_BASE}
+    return json.dumps(styles).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -190,10 +244,29 @@ def _legend(data: dict) -> str:
                      '<input id="kg-min-confidence" type="range" min="0" max="1" step="0.05" value="0"></div>')
     parts.append('<div id="kg-visible" aria-live="polite"></div>')
     parts.append(_omitted(data))
-    size_text = "number of papers" if data.get("kind") == "entities" else "links shown"
+    if data.get("kind") == "overview":
+        parts.append(_overview_legend(data))
+    size_text = "number of papers" if data.get("kind") in ("entities", "overview") else "links shown"
     parts += [f'<div class="kg-hint">Node size: {size_text}. Untick a type to hide it. Hover for details, '
               'click for the full record, scroll to zoom.</div>', "</div>"]
     return "\n".join(parts)
+
+
+def _overview_legend(data: dict) -> str:
+    """The overview's legend: its communities (named by their most linked entities) and what is not drawn
+    (escaped HTML)."""
+    groups = "".join(f'<li data-community="{int(c["id"])}">{html.escape(" · ".join(c["names"]))}'
+                     f'<span class="kg-count">{int(c["size"])}</span></li>'
+                     for c in data.get("communities", [])[:8])
+    hidden = data.get("hidden") or {}
+    sample = data.get("sample")
+    note = (f"{int(hidden.get('papers', 0))} papers and {int(hidden.get('entities', 0))} entities are not drawn: "
+            "search for any of them by title, name or alias to draw it with its neighbours.")
+    counted = (f" Links: pairs of entities used together, counted on {int(sample)} papers."
+               if sample is not None and sample < hidden.get("papers", 0) else
+               " Links: pairs of entities used together by most papers.")
+    return (f'<div class="kg-overview"><h2>Groups</h2><ul>{groups}</ul>'
+            f'<p class="kg-hidden-note">{html.escape(note + counted)}</p></div>')
 
 
 def _stats(data: dict) -> str:
@@ -207,6 +280,9 @@ def _stats(data: dict) -> str:
     focus = data.get("focus")
     if data.get("kind") == "entities":
         text += " · methods, architectures and datasets used together"
+    if data.get("kind") == "overview":
+        text = (f"the {shown} most linked entities of {total.get('nodes')} nodes"
+                f" ({(data.get('hidden') or {}).get('papers', 0)} papers) · search to focus on any")
     if focus:
         text += f" · around “{focus['query']}”, {focus['hops']} hop{'s' if focus['hops'] != 1 else ''}"
     if data.get("min_confidence"):
@@ -283,10 +359,11 @@ class _PageCheck(HTMLParser):
 _REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*", re.I)
 _REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>\s*", re.I)
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>\s*", re.I)
-_SCRIPT_BODY = re.compile(r"<script\b[^>]*>(.*?)</script>", re.I | re.S)
+_SCRIPT_BODY = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.I | re.S)
+_DATA_SCRIPT = re.compile(r'\btype="application/(?:octet-stream|json)"')
 
 
-def render_html(data: dict, *, title: str = "paperkg explorer") -> str:
+def render_html(data: dict, *, title: str = "paperkg explorer", index: dict | None = None) -> str:
     """Draw explorer data (from :func:`explorer_data`) as one self-contained HTML page.
 
     The page is made with pyvis (``cdn_resources="in_line"``): vis-network's JS and CSS come inline from
@@ -296,8 +373,10 @@ def render_html(data: dict, *, title: str = "paperkg explorer") -> str:
     without scipy the browser lays the graph out once and then stops.
 
     Params:
-        data: the dict :func:`explorer_data` returns.
+        data: the dict :func:`explorer_data` (or :func:`kg.view.overview.overview_data`) returns.
         title: the page title (text, escaped).
+        index: the whole-graph index (:func:`kg.view.index.read_index`) to embed, with which the page's
+            search finds every node and draws its neighbourhood (from the index, or from ``kg serve``).
 
     Returns:
         The page as a string.
@@ -322,22 +401,32 @@ def render_html(data: dict, *, title: str = "paperkg explorer") -> str:
     if bad:
         raise ViewError(f"explorer data has an edge to a node it does not list: {bad[0]['source']} → {bad[0]['target']}")
 
-    entity_view = data.get("kind") == "entities"
-    small = len(data["nodes"]) <= _SMALL_VIEW
-    positions = layout_positions(data, _LAYOUT_NEIGHBOUR_PX_SMALL if small else _LAYOUT_NEIGHBOUR_PX)
+    entity_view = data.get("kind") in ("entities", "overview")
+    overview = data.get("kind") == "overview"
+    small = len(data["nodes"]) <= _SMALL_VIEW and not overview
+    if overview:
+        positions = community_positions(data, _LAYOUT_NEIGHBOUR_PX_SMALL)
+    else:
+        positions = layout_positions(data, _LAYOUT_NEIGHBOUR_PX_SMALL if small else _LAYOUT_NEIGHBOUR_PX)
     # Size by links in this view (a hub of the corpus is not big in a focus view where it has one
     # link); an entity view sizes by number of papers.
     shown: Counter = Counter()
     for e in data["edges"]:
         shown[e["source"]] += 1
         shown[e["target"]] += 1
+    top_degree = max((n.get("degree", 0) for n in data["nodes"]), default=1) or 1
+    top_papers = max((e.get("papers") or 0 for e in data["edges"]), default=1) or 1
+    fonts = _overview_fonts(data, positions, top_degree) if overview and positions else {}
     net = Network(height=f"calc(100vh - {_HEADER_PX}px)", width="100%", directed=not entity_view, heading="",
                   cdn_resources="in_line")
     for n in data["nodes"]:
         t = n["type"]
         colour = _COLOURS.get(t, "#888888")
         extra = {"x": positions[n["id"]][0], "y": positions[n["id"]][1]} if positions else {}
-        weight = math.sqrt(n.get("degree", 0) if entity_view else shown[n["id"]])
+        if overview:  # papers per entity span 1-10,000s: sized relative to the most linked
+            weight = _OVERVIEW_WEIGHT * math.sqrt(n.get("degree", 0) / top_degree)
+        else:
+            weight = math.sqrt(n.get("degree", 0) if entity_view else shown[n["id"]])
         size = min(_SIZE_MAX_SMALL if small else _SIZE_MAX, _SIZE_BASE + _SIZE_PER_SQRT_DEGREE * weight)
         if small:
             font = _FONT_BASE
@@ -345,6 +434,7 @@ def render_html(data: dict, *, title: str = "paperkg explorer") -> str:
             font = min(_FONT_MAX_PAPER, _FONT_PAPER_BASE + _FONT_PER_SQRT_DEGREE * max(0.0, weight - 1))
         else:
             font = min(_FONT_MAX, _FONT_BASE + _FONT_PER_SQRT_DEGREE_ENTITY * weight)
+        font = fonts.get(n["id"], font)
         # No "title" key: pyvis switches to an innerHTML popup when a title contains "href"; the
         # tooltip is set in the browser from "tip" as a DOM element instead (templates/explorer.js).
         net.add_node(n["id"], label=_truncate(n["label"], _LABEL_CHARS.get(t, _LABEL_CHARS_DEFAULT)) or "?",
@@ -355,11 +445,14 @@ def render_html(data: dict, *, title: str = "paperkg explorer") -> str:
                      tip=_node_tip(n, entity_view),
                      kg={"type": t, "title": n.get("title") or n["label"], "abstract": n.get("abstract", ""),
                          "aliases": n.get("aliases", []), "code": n.get("code", []), "url": n.get("url"),
-                         "degree": n.get("degree", 0), "papers": n.get("papers")},
+                         "degree": n.get("degree", 0), "papers": n.get("papers"),
+                         "community": n.get("community")},
                      **extra)
     for e in data["edges"]:
         _, colour, width, dashes = _EDGE_STYLES[_edge_group(e["relation"])]
-        if e["relation"] == "cooccurs":
+        if e["relation"] == "cooccurs" and overview:  # hundreds of papers: relative to the heaviest link
+            width = round(1.0 + _OVERVIEW_MAX_EXTRA_WIDTH * math.sqrt(e.get("papers", 1) / top_papers), 1)
+        elif e["relation"] == "cooccurs":
             width = round(1.0 + _COOCCUR_WIDTH_PER_SQRT * (math.sqrt(e.get("papers", 1)) - 1), 1)
         net.add_edge(e["source"], e["target"], color={"color": colour, "highlight": "#000000", "hover": "#000000"},
                      width=width, dashes=dashes, tip=_edge_tip(e, labels),
@@ -383,10 +476,10 @@ def render_html(data: dict, *, title: str = "paperkg explorer") -> str:
     # pyvis's set_options drops every space of the JSON: the options above hold none in their strings.
     net.set_options(json.dumps(options))
     page = net.generate_html()
-    return _finish(page, data, title, physics="stabilise" if positions is None else "off")
+    return _finish(page, data, title, physics="stabilise" if positions is None else "off", index=index)
 
 
-def _finish(page: str, data: dict, title: str, physics: str) -> str:
+def _finish(page: str, data: dict, title: str, physics: str, index: dict | None = None) -> str:
     """Strip pyvis's CDN tags, add our head, header, legend and script, and lock the page down."""
     page = _REMOTE_LINK.sub("", page)
     page = _REMOTE_SCRIPT.sub("", page)
@@ -398,6 +491,11 @@ def _finish(page: str, data: dict, title: str, physics: str) -> str:
             '<input id="kg-search" type="search" list="kg-names" placeholder="Find a paper or entity…" '
             'aria-label="find a node"><datalist id="kg-names"></datalist></header>\n'
             f"{_legend(data)}\n<aside id=\"kg-panel\" hidden></aside>\n")
+    if index is not None:
+        # data, not code: a script element of a non-JavaScript type is never run, and base64 holds no "<"
+        body += (f'<script type="application/octet-stream" id="kg-index" data-encoding="gzip+base64" '
+                 f'data-mode="{html.escape(index.get("mode", ""))}">{encode_index(index)}</script>\n')
+        body += (f'<script type="application/json" id="kg-styles">{_styles_json()}</script>\n')
     if "</head>" not in page or "<body>" not in page or "</body>" not in page:
         raise ViewError("the pyvis template changed shape (no </head>, <body> or </body>); update kg/view.py")
     page = page.replace("</head>", head + "</head>", 1)
@@ -407,10 +505,13 @@ def _finish(page: str, data: dict, title: str, physics: str) -> str:
                         f"<script>{_asset('explorer.js')}</script>\n</body>", 1)
     # Content-Security-Policy: no network at all; only the inline scripts written here run (by hash), so
     # neither an injected <script> nor an on…= attribute could.
-    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode() + "'"
-                     for m in _SCRIPT_BODY.finditer(page)})
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m.group(2).encode("utf-8")).digest()).decode() + "'"
+                     for m in _SCRIPT_BODY.finditer(page) if not _DATA_SCRIPT.search(m.group(1))})
+    # connect-src 'self' only for a live page: served by `kg serve`, it asks that server for neighbourhoods
+    # (opened from disk, a file: page has no origin it could connect to); every other page connects nowhere
+    connect = "'self'" if index is not None and index.get("mode") == "live" else "'none'"
     csp = ("default-src 'none'; script-src " + " ".join(hashes) + "; style-src 'unsafe-inline'; "
-           "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+           f"img-src data:; font-src data:; connect-src {connect}; form-action 'none'; base-uri 'none'")
     page = page.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{csp}">', 1)
     page = "<!DOCTYPE html>\n" + page.replace("<html>", '<html lang="en">', 1)
     check = _PageCheck()
@@ -422,7 +523,9 @@ def _finish(page: str, data: dict, title: str, physics: str) -> str:
 
 
 def write_explorer(graph: Store | Graph, path: str | PathLike, *, title: str = "paperkg explorer", **options: Any) -> Path:
-    """Write the explorer page of ``graph`` to ``path`` (:func:`explorer_data` + :func:`render_html`).
+    """Write the explorer page of ``graph`` to ``path``: without options the overview
+    (:func:`kg.view.overview.overview_data`), else :func:`explorer_data` with them; with the whole-graph index
+    (:func:`kg.view.index.read_index`) embedded for search and focus; drawn by :func:`render_html`.
 
     The page goes to a temporary file renamed into place only once complete: a failure leaves no file
     (and an existing one as it was).
@@ -446,7 +549,12 @@ def write_explorer(graph: Store | Graph, path: str | PathLike, *, title: str = "
     >>> p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     True
     """
-    page = render_html(explorer_data(graph, **options), title=title)
+    from ..reader import as_store
+
+    store = as_store(graph)
+    index = read_index(store)
+    data = explorer_data(store, **options) if options else overview_data(store, index)
+    page = render_html(data, title=title, index=index)
     path = Path(path)
     with atomic_file(path, "w", encoding="utf-8") as f:
         f.write(page)
