@@ -141,12 +141,23 @@ def _overview_fonts(data: dict, positions: dict, top_degree: int) -> dict[str, f
 
 
 def _styles_json() -> str:
-    """The look of nodes and edges (colours, shapes, edge styles, relation names) as JSON for explorer.js to
-    style what it draws on focus as this module styles the first view (escaped for a script element)."""
+    """The look of nodes and edges (colours, shapes, edge styles, relation names, sizes, legend marks) as JSON
+    for explorer.js to style what it draws on focus as this module styles the first view (constants only, no
+    graph text; escaped for a script element all the same)."""
     styles = {"colours": _COLOURS, "shapes": _SHAPES,
               "edges": {k: {"text": t, "colour": c, "width": w, "dashes": d} for k, (t, c, w, d) in _EDGE_STYLES.items()},
               "relations": _RELATION_TEXT, "size": [_SIZE_BASE, _SIZE_PER_SQRT_DEGREE, _SIZE_MAX_SMALL],
-              "font": _FONT_BASE}
+              "font": _FONT_BASE,
+              # what explorer.js needs besides, to draw a focus view as render_html draws a view
+              "types": list(NODE_TYPES), "size_max": _SIZE_MAX,
+              "fonts": {"per_sqrt_degree": _FONT_PER_SQRT_DEGREE, "max": _FONT_MAX,
+                        "per_sqrt_degree_entity": _FONT_PER_SQRT_DEGREE_ENTITY, "max_paper": _FONT_MAX_PAPER,
+                        "paper_base": _FONT_PAPER_BASE},
+              "small_view": _SMALL_VIEW, "neighbour_px": [_LAYOUT_NEIGHBOUR_PX, _LAYOUT_NEIGHBOUR_PX_SMALL],
+              "label_chars": _LABEL_CHARS, "label_chars_default": _LABEL_CHARS_DEFAULT,
+              "abstract_snippet": _ABSTRACT_SNIPPET,
+              "legend": {**{t: _legend_svg(_SHAPES[t], _COLOURS[t]) for t in NODE_TYPES},
+                         **{k: _legend_svg("edge", c, d, w) for k, (_, c, w, d) in _EDGE_STYLES.items()}}}
     return json.dumps(styles).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -309,27 +320,6 @@ def _kept_text(data: dict) -> str:
         return f"The budget of {budget} nodes keeps the entities used by most papers"
     return (f"The budget of {budget} nodes keeps the entities most papers link to, then papers with what "
             "they propose and their code")
-
-
-def _styles_json() -> str:
-    """The look of nodes and edges (colours, shapes, edge styles, relation names, sizes, legend marks) as JSON
-    for explorer.js to style what it draws on focus as this module styles the first view (constants only, no
-    graph text; escaped for a script element all the same)."""
-    styles = {"colours": _COLOURS, "shapes": _SHAPES,
-              "edges": {k: {"text": t, "colour": c, "width": w, "dashes": d} for k, (t, c, w, d) in _EDGE_STYLES.items()},
-              "relations": _RELATION_TEXT, "size": [_SIZE_BASE, _SIZE_PER_SQRT_DEGREE, _SIZE_MAX_SMALL],
-              "font": _FONT_BASE,
-              # what explorer.js needs besides, to draw a focus view as render_html draws a view
-              "types": list(NODE_TYPES), "size_max": _SIZE_MAX,
-              "fonts": {"per_sqrt_degree": _FONT_PER_SQRT_DEGREE, "max": _FONT_MAX,
-                        "per_sqrt_degree_entity": _FONT_PER_SQRT_DEGREE_ENTITY, "max_paper": _FONT_MAX_PAPER,
-                        "paper_base": _FONT_PAPER_BASE},
-              "small_view": _SMALL_VIEW, "neighbour_px": [_LAYOUT_NEIGHBOUR_PX, _LAYOUT_NEIGHBOUR_PX_SMALL],
-              "label_chars": _LABEL_CHARS, "label_chars_default": _LABEL_CHARS_DEFAULT,
-              "abstract_snippet": _ABSTRACT_SNIPPET,
-              "legend": {**{t: _legend_svg(_SHAPES[t], _COLOURS[t]) for t in NODE_TYPES},
-                         **{k: _legend_svg("edge", c, d, w) for k, (_, c, w, d) in _EDGE_STYLES.items()}}}
-    return json.dumps(styles).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _asset(name: str) -> str:
@@ -501,8 +491,7 @@ def _finish(page: str, data: dict, title: str, physics: str, index: dict | None 
     page = page.replace("</head>", head + "</head>", 1)
     page = page.replace("<body>", f'<body data-physics="{physics}" data-label-max="{_LABEL_MAX_SCREEN_PX}">\n'
                         + body, 1)
-    page = page.replace("</body>", f'<script type="application/json" id="kg-styles">{_styles_json()}</script>\n'
-                        f"<script>{_asset('explorer.js')}</script>\n</body>", 1)
+    page = page.replace("</body>", f"<script>{_asset('explorer.js')}</script>\n</body>", 1)
     # Content-Security-Policy: no network at all; only the inline scripts written here run (by hash), so
     # neither an injected <script> nor an on…= attribute could.
     hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m.group(2).encode("utf-8")).digest()).decode() + "'"
