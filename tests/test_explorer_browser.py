@@ -344,3 +344,34 @@ def test_two_hops_adds_the_neighbours_neighbours(overview, small_graph):
     two = set(overview.evaluate("nodes.getIds()"))
     expected = set().union(*(neighbours(small_graph, n) for n in one))
     assert one < two <= expected and len(two) <= 151
+
+
+def test_hostile_title_in_a_large_build_stays_inert(browser, tmp_path):
+    from test_view import HOSTILE as TITLE, synthetic_graph
+
+    path = page_with_index(synthetic_graph(400) + hostile_graph(), tmp_path / "explorer.html")
+    page, blocked = open_page(browser, path)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.wait_for_selector("body[data-index='ready']", state="attached")
+        assert page.evaluate("t => nodes.get({filter: n => n.kg.title === t}).length", TITLE) == 0
+        page.fill("#kg-search", "<script>alert(1)")
+        assert results(page) == [TITLE]
+        page.press("#kg-search", "Enter")
+        page.wait_for_function("document.body.getAttribute('data-focus')")
+        assert page.locator("#kg-panel h2").inner_text() == TITLE
+        assert "around \u201c</script><script>alert(1)</script>" in page.locator("#kg-stats").inner_text()
+        text = page.locator("#kg-panel").inner_text()
+        assert "<b onmouseover=alert(2)>EvilNet</b>" in text  # its entity, as text, and the abstract naming it
+        assert "We propose <b onmouseover=alert(2)>EvilNet</b>" in text
+        page.fill("#kg-search", "evilnet")
+        page.press("#kg-search", "Enter")
+        page.wait_for_function("document.body.getAttribute('data-focus').indexOf('/paper/') < 0")
+        assert page.locator("#kg-panel h2").inner_text() == "<b onmouseover=alert(2)>EvilNet</b>"
+        assert page.locator("img").count() == 0 and page.locator("#kg-panel b").count() == 0
+        assert page.locator("a[href^='javascript']").count() == 0
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert dialogs == [] and blocked == [] and page.errors == []
+    finally:
+        page.close()
