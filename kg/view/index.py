@@ -69,7 +69,7 @@ def read_index(store: Store, *, embed: bool | None = None) -> dict:
     }
     if embed:
         rel_no = {r: k for k, r in enumerate(RELATIONS)}
-        flat: list[int] = []
+        triples: list[tuple[int, int, int]] = []
         for link in iter_links(store, nodes, support=False):
             if link.target not in number:  # a repository met only here (not typed as one)
                 number[link.target] = len(ids)
@@ -77,7 +77,10 @@ def read_index(store: Store, *, embed: bool | None = None) -> dict:
                 index["type"].append(type_no["Code"])
                 index["label"].append(link.target)
                 degree.append(degrees.get(link.target, 0))
-            flat += (number[link.paper], number[link.target], rel_no[link.relation])
+            triples.append((number[link.paper], number[link.target], rel_no[link.relation]))
+        triples.sort()  # the engine streams links in no set order: sorted, the same graph gives the same page
+        flat = [k for triple in triples for k in triple]
+        del triples
         pairs = {(flat[k], flat[k + 1]) for k in range(0, len(flat), 3)}
         for p, o in pairs:  # a paper's links; an entity's or repository's papers
             degree[p] += 1
