@@ -162,7 +162,8 @@
   // Headings of the link groups in the panel, for a paper (its links out) and an entity (links in).
   var OUT = {proposes: "Proposes", hasCode: "Code", addressesTask: "Addresses tasks", reportsMetric: "Reports metrics",
              comparesWith: "Compares with", cooccurs: "Used together with"};
-  var IN = {proposes: "Proposed by", hasCode: "Code of", cooccurs: "Used together with"};
+  var IN = {proposes: "Proposed by", hasCode: "Code of", cooccurs: "Used together with",
+            comparesWith: "Compared with by", addressesTask: "Addressed by", reportsMetric: "Reported by"};
   var ORDER = ["proposes", "hasCode", "uses", "comparesWith", "addressesTask", "reportsMetric", "cooccurs"];
   function group(rel) {
     return (ORDER.indexOf(rel) >= 0) ? rel : "uses";
@@ -909,13 +910,23 @@
     }
     return radii;
   }
+  // Each node keeps its angle and goes to the ring most behind its share (a ring's share grows with its
+  // radius), so that every ring runs all the way round and nodes on any ring are about equally far apart.
   function placeOnRings(ids, angles, radii, out) {
-    var R = radii.length;
+    var total = radii.reduce(function (a, b) { return a + b; }, 0), assigned = radii.map(function () { return 0; });
     ids.forEach(function (id, k) {
-      var r = radii[k % R];
-      out[id] = [Math.round(r * Math.cos(angles[k])), Math.round(r * Math.sin(angles[k]))];
+      var best = 0, behind = -Infinity;
+      radii.forEach(function (r, j) {
+        var d = r / total * (k + 1) - assigned[j];
+        if (d > behind + 1e-9) {
+          best = j;
+          behind = d;
+        }
+      });
+      assigned[best] += 1;
+      out[id] = [Math.round(radii[best] * Math.cos(angles[k])), Math.round(radii[best] * Math.sin(angles[k]))];
     });
-    return radii.length ? radii[R - 1] : 0;
+    return radii.length ? radii[radii.length - 1] : 0;
   }
   function radialLayout(centre, first, second, adjacency, spacing) {
     var xy = {};
@@ -988,6 +999,12 @@
     state.focus = centre;
     state.hops = hops;
     redraw(visNodes, visEdges);
+    // The panel opens on the right: fit the drawing into what it leaves of the canvas.
+    var canvasWidth = network.canvas.frame.canvas.clientWidth, panelWidth = panel.offsetWidth || 400;
+    if (canvasWidth > 2 * panelWidth) {
+      network.moveTo({position: network.getViewPosition(), scale: network.getScale() * (canvasWidth - panelWidth - 20) /
+                      canvasWidth, offset: {x: -(panelWidth + 20) / 2, y: 0}, animation: false});
+    }
     // Fitted to the window, a big view's labels are too small to be drawn: the focus's always is, and its
     // neighbours' are when there are few enough of them to sit apart on their ring.
     var scale = network.getScale(), bigger = [];
@@ -1148,10 +1165,14 @@
 
   function neighbourhood(i, hops) {
     var budget = IX.budget;
+    // an entity's papers: those that propose it first, then the most linked; a paper's targets: by relation
+    // (what it proposes first), then the most linked
+    var isPaper = IX.type[i] === IX.isPaper;
     function byRank(pairs) {
       return function (a, b) {
         var pa = pairs.get(a), pb = pairs.get(b);
-        return (pb.proposes - pa.proposes) || (pa.rels[0] - pb.rels[0]) || (IX.degree[b] - IX.degree[a]) || a - b;
+        return (pb.proposes - pa.proposes) || (isPaper ? pa.rels[0] - pb.rels[0] : 0) ||
+          (IX.degree[b] - IX.degree[a]) || a - b;
       };
     }
     var pairs = pairsOf(i);
