@@ -20,7 +20,9 @@
 - ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle, or by ``Accept``; a browser is
   sent to ``/query``). ``format=`` / ``output=`` (a name such as ``json``, ``csv``, ``turtle`` or a media type)
   override ``Accept``; ``$name=value`` binds ``?name`` (``<…>``: an IRI; else a string).
-- ``/query``: an offline query page (:func:`query_page`); ``/`` the HTML explorer (when given); ``/health``.
+- ``/query``: an offline query page (:func:`query_page`); ``/`` the HTML explorer (when given); ``/health``;
+  ``/explorer/neighbourhood?node=IRI``: a node's neighbourhood as explorer data (JSON, see
+  :func:`kg.view.focus.neighbourhood_data`), which the explorer of a graph too big to embed asks for on focus.
 - CORS: off unless ``cors`` origins are given.
 
 Every error, whatever its status, is one JSON shape: ``{"error": {"status", "title", "detail"}}``.
@@ -383,6 +385,22 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def neighbourhood(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        from .errors import ViewError
+        from .view.focus import neighbourhood_data
+
+        nodes = request.query_params.getlist("node")
+        if len(nodes) != 1 or not nodes[0]:
+            return error_response(400, "give one node: /explorer/neighbourhood?node=<IRI of a paper, entity or "
+                                       "code repository>")
+        try:  # a few bound SELECTs (tens of ms), in a thread so that the server keeps answering meanwhile
+            data = await run_in_threadpool(neighbourhood_data, store, nodes[0])
+        except ViewError as err:
+            return error_response(404, str(err))
+        return JSONResponse(data)
+
     page, csp = query_page()
 
     async def query_form(request: Request) -> Response:
@@ -415,7 +433,8 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
                                      allow_headers=["Accept", "Content-Type"], max_age=600))
     app = Starlette(
         routes=[Route("/sparql", sparql, methods=["GET", "POST"]), Route("/", index, methods=["GET"]),
-                Route("/query", query_form, methods=["GET"]), Route("/health", health, methods=["GET"])],
+                Route("/query", query_form, methods=["GET"]), Route("/health", health, methods=["GET"]),
+                Route("/explorer/neighbourhood", neighbourhood, methods=["GET"])],
         exception_handlers={HTTPException: http_error, 500: server_error},
         middleware=middleware,
         lifespan=lifespan,

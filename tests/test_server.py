@@ -304,3 +304,33 @@ def test_defaults_and_bad_limits():
 
 def test_docstring_examples_run():
     assert doctest.testmod(kg.server, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_explorer_neighbourhood_answers_a_focus_with_evidence(small_graph):
+    from starlette.testclient import TestClient
+
+    from kg.reader import read_nodes
+    from small_corpus import DMAE
+
+    store = Store.in_memory(small_graph)
+    with TestClient(make_app(store)) as client:
+        papers = {n.label: n.id for n in read_nodes(store).values() if n.type == "Paper"}
+        reply = client.get("/explorer/neighbourhood", params={"node": papers[DMAE.title]})
+        assert reply.status_code == 200
+        data = reply.json()
+        assert data["focus"]["ids"] == [papers[DMAE.title]]
+        labels = {n["label"] for n in data["nodes"]}
+        assert "Masked Autoencoders" in labels and DMAE.title in labels
+        label = {n["id"]: n["label"] for n in data["nodes"]}
+        edge = next(e for e in data["edges"] if label[e["target"]] == "Masked Autoencoders")
+        assert edge["evidence"]["sentence"] and edge["evidence"]["mention"] in edge["evidence"]["sentence"]
+        assert 0 < edge["confidence"] <= 1
+        # an entity: the papers linking to it
+        entity = next(n["id"] for n in data["nodes"] if n["label"] == "Masked Autoencoders")
+        around = client.get("/explorer/neighbourhood", params={"node": entity}).json()
+        assert papers[DMAE.title] in {n["id"] for n in around["nodes"]}
+        assert all(e["target"] == entity for e in around["edges"])
+        missing = client.get("/explorer/neighbourhood", params={"node": "https://example.org/nothing"})
+        assert missing.status_code == 404 and "not a paper, entity or code repository" in missing.text
+        assert client.get("/explorer/neighbourhood").status_code == 400
+        assert client.get("/explorer/neighbourhood", params={"node": "<bad iri>"}).status_code == 404
