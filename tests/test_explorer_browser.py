@@ -379,3 +379,72 @@ def test_hostile_title_in_a_large_build_stays_inert(browser, tmp_path):
         assert dialogs == [] and blocked == [] and page.errors == []
     finally:
         page.close()
+
+
+# ---- a graph too big to embed: the page asks kg serve for each neighbourhood
+
+
+@pytest.fixture(scope="module")
+def live_site(small_dataset, small_graph, tmp_path_factory):
+    """A store and, beside it, its explorer as for a graph too big to embed (index without links: live)."""
+    from kg.store import Store
+
+    store_dir = tmp_path_factory.mktemp("live") / "store"
+    Store.create_from(small_dataset, store_dir).close()
+    page_with_index(small_graph, store_dir.parent / "explorer.html", embed=False)
+    return store_dir
+
+
+def test_through_kg_serve_focus_has_real_evidence(browser, live_site, small_graph):
+    from servers import kg_serve
+
+    paper = str(paper_iri(DMAE))
+    with kg_serve(live_site) as (url, _):
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            page.goto(url + "/")
+            page.wait_for_selector("body[data-index='ready']", state="attached", timeout=15_000)
+            assert page.evaluate("id => nodes.get(id)", paper) is None
+            page.fill("#kg-search", "efficient knowledge distill")
+            assert results(page)[0] == DMAE.title
+            page.press("#kg-search", "Enter")
+            page.wait_for_selector(f"body[data-focus='{paper}']", state="attached", timeout=15_000)
+            assert set(page.evaluate("nodes.getIds()")) == neighbours(small_graph, paper)
+            assert page.locator("#kg-panel h2").inner_text() == DMAE.title
+            text = page.locator("#kg-panel").inner_text()
+            assert "confidence" in text and "Where the abstract names it" not in text  # evidence, from the store
+            marks = page.locator("#kg-panel mark").all_inner_texts()
+            assert "ImageNet" in marks
+            assert page.locator("#kg-hops2").is_hidden()  # the server answers one hop
+            assert [r for r in requests if "/explorer/neighbourhood" in r] == [
+                url + "/explorer/neighbourhood?node=" + paper.replace(":", "%3A").replace("/", "%2F")]
+            # an entity by its alias, from the server too; then back to the overview
+            page.fill("#kg-search", "mae")
+            page.press("#kg-search", "Enter")
+            page.wait_for_selector("body[data-focus*='/entity/']", state="attached", timeout=15_000)
+            assert page.locator("#kg-panel h2").inner_text() == "Masked Autoencoders"
+            assert page.locator("#kg-panel mark").count() > 0
+            page.click("#kg-back")
+            assert page.evaluate("nodes.get({filter: n => n.kg.type === 'Paper'}).length") == 0
+            assert errors == []
+        finally:
+            page.close()
+
+
+def test_a_live_page_opened_from_disk_says_focus_needs_the_server(browser, live_site):
+    page, blocked = open_page(browser, live_site.parent / "explorer.html")
+    try:
+        page.wait_for_selector("body[data-index='ready']", state="attached")
+        needs = "Focus needs the server: run `kg serve OUT` and open http://127.0.0.1:7878/"
+        assert page.locator("#kg-note").inner_text() == needs
+        page.fill("#kg-search", DMAE.title)
+        page.press("#kg-search", "Enter")
+        assert needs in page.locator("#kg-panel").inner_text()
+        assert page.get_attribute("body", "data-focus") in (None, "")
+        assert blocked == [] and page.errors == []
+    finally:
+        page.close()

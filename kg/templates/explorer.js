@@ -1029,7 +1029,7 @@
       truncate(focusNode.title || focusNode.label, 60) + "\u201d, " + hops + " hop" + (hops === 1 ? "" : "s") +
       (typeof data.omitted === "number" && data.omitted ? " \u00b7 " + data.omitted + " more neighbours not drawn" : "");
     backButton.hidden = false;
-    hopsBox.hidden = false;
+    hopsBox.hidden = IX.mode === "live";  // kg serve answers one hop
     hopsInput.checked = hops === 2;
     overviewBlocks.forEach(function (b) { b.hidden = true; });
     if (hint) {
@@ -1246,7 +1246,8 @@
       var token = {};
       state.pending = token;
       body.setAttribute("data-loading", "1");
-      var url = "/explorer/neighbourhood?node=" + encodeURIComponent(id) + (hops === 2 ? "&hops=2" : "");
+      hops = 1;  // kg serve answers one hop
+      var url = "/explorer/neighbourhood?node=" + encodeURIComponent(id);
       return fetch(url, {headers: {Accept: "application/json"}}).then(function (r) {
         if (!r.ok) {
           return r.text().then(function (t) { throw new Error("the server answered " + r.status + ": " + t.slice(0, 200)); });
