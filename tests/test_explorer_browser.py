@@ -430,6 +430,10 @@ def test_through_kg_serve_focus_has_real_evidence(browser, live_site, small_grap
             assert page.locator("#kg-panel mark").count() > 0
             page.click("#kg-back")
             assert page.evaluate("nodes.get({filter: n => n.kg.type === 'Paper'}).length") == 0
+            # the query page links its results to /#IRI: opened so, the page focuses that node
+            page.goto(url + "/#" + paper)
+            page.wait_for_selector(f"body[data-focus='{paper}']", state="attached", timeout=15_000)
+            assert page.locator("#kg-panel h2").inner_text() == DMAE.title
             assert errors == []
         finally:
             page.close()

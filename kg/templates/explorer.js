@@ -784,6 +784,11 @@
     }
   });
   input.addEventListener("blur", closeList);
+  input.addEventListener("focus", function () {
+    if (String(input.value).trim() && listbox.hidden) {
+      openList();
+    }
+  });
 
   function choose(r) {
     closeList();
@@ -1037,7 +1042,7 @@
     }
     showNode(centre);  // not selected: vis-network would draw its every link black
     body.setAttribute("data-focus", centre);
-    if (decodeURIComponent(window.location.hash.slice(1)) !== centre) {
+    if (hashId() !== centre) {
       window.location.hash = "#" + centre;
     }
     return afterDraw();
@@ -1374,8 +1379,16 @@
 
   // A link to #<node IRI> (the query page of `kg serve` links its results so) focuses that node (selects it
   // on a page without the index); an empty hash goes back to the overview.
+  function hashId() {
+    var raw = window.location.hash.slice(1);
+    try {
+      return decodeURIComponent(raw);
+    } catch (err) {  // a stray "%" that starts no escape
+      return raw;
+    }
+  }
   function fromHash() {
-    var id = decodeURIComponent(window.location.hash.slice(1));
+    var id = hashId();
     if (!id) {
       return backToOverview();
     }
