@@ -420,6 +420,13 @@ def test_through_kg_serve_focus_has_real_evidence(browser, live_site, small_grap
             marks = page.locator("#kg-panel mark").all_inner_texts()
             assert "ImageNet" in marks
             assert page.locator("#kg-hops2").is_hidden()  # the server answers one hop
+            weak = page.evaluate("edges.get({filter: e => !(e.kg.confidence >= 0.95)}).length")
+            assert 0 < weak < page.evaluate("edges.length")
+            page.evaluate("() => { const s = document.getElementById('kg-min-confidence'); s.value = '0.95';"
+                          " s.dispatchEvent(new Event('input')); }")
+            assert page.evaluate("edges.get({filter: e => e.hidden}).length") == weak
+            page.evaluate("() => { const s = document.getElementById('kg-min-confidence'); s.value = '0';"
+                          " s.dispatchEvent(new Event('input')); }")
             assert [r for r in requests if "/explorer/neighbourhood" in r] == [
                 url + "/explorer/neighbourhood?node=" + paper.replace(":", "%3A").replace("/", "%2F")]
             # an entity by its alias, from the server too; then back to the overview
@@ -430,6 +437,7 @@ def test_through_kg_serve_focus_has_real_evidence(browser, live_site, small_grap
             assert page.locator("#kg-panel mark").count() > 0
             page.click("#kg-back")
             assert page.evaluate("nodes.get({filter: n => n.kg.type === 'Paper'}).length") == 0
+            assert page.locator("#kg-min-confidence").is_hidden()  # the overview has no confidences
             # the query page links its results to /#IRI: opened so, the page focuses that node
             page.goto(url + "/#" + paper)
             page.wait_for_selector(f"body[data-focus='{paper}']", state="attached", timeout=15_000)
