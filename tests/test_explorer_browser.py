@@ -274,8 +274,11 @@ def test_search_finds_a_paper_not_drawn_and_focus_draws_its_neighbourhood(overvi
     text = panel.inner_text()
     assert "Where the abstract names it" in text and "confidence" not in text and "evidence" not in text
     abstract = " ".join(DMAE.abstract.split())
-    quotes = overview.locator("#kg-panel blockquote").all_inner_texts()
+    quotes = overview.locator("#kg-panel blockquote:not(.kg-title-sentence)").all_inner_texts()
     assert quotes and all(" ".join(q.split()) in abstract for q in quotes)
+    # a name in the title is shown there too (a paper often names what it introduces only there)
+    titles = overview.locator("#kg-panel blockquote.kg-title-sentence").all_inner_texts()
+    assert titles and all(" ".join(t.split()) == "title: " + DMAE.title for t in titles)
     assert "ImageNet" in overview.locator("#kg-panel mark").all_inner_texts()
     assert overview.evaluate("decodeURIComponent(location.hash.slice(1))") == paper
     assert overview.locator("#kg-back").is_visible()

@@ -134,16 +134,22 @@
     });
     return merged;
   }
-  function namesBlock(abstract, names) {
+  // The sentences of a paper's abstract that name a node (its title first when that does: a name a paper
+  // introduces is often only there), the names marked.
+  function namesBlock(title, abstract, names) {
     var box = el("div", "kg-named");
     box.appendChild(el("div", "kg-meta kg-named-head", "Where the abstract names it"));
     var shown = 0;
-    sentences(abstract || "").forEach(function (s) {
-      var text = s.trim(), hits = occurrences(text, names);
+    [["title", title || ""]].concat(sentences(abstract || "").map(function (s) { return ["text", s]; })).forEach(function (part) {
+      var text = part[1].trim(), hits = occurrences(text, names);
       if (!hits.length) {
         return;
       }
       var q = el("blockquote", "kg-sentence"), from = 0;
+      if (part[0] === "title") {
+        q.className += " kg-title-sentence";
+        q.appendChild(el("span", "kg-meta", "title: "));
+      }
       hits.forEach(function (h) {
         q.appendChild(document.createTextNode(text.slice(from, h[0])));
         q.appendChild(el("mark", null, text.slice(h[0], h[1])));
@@ -193,7 +199,7 @@
   function linkDetail(e) {
     if (e.kg.named) {
       var paper = nodes.get(e.from), target = nodes.get(e.to);
-      return namesBlock(paper && paper.kg.abstract, target ? namesOf(target) : []);
+      return namesBlock(paper && paper.kg.title, paper && paper.kg.abstract, target ? namesOf(target) : []);
     }
     return evidenceBlock(e.kg.evidence);
   }
