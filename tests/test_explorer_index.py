@@ -16,7 +16,7 @@ from kg.view import explorer_data
 from kg.view.focus import neighbourhood_data
 from kg.view.index import decode_index, encode_index, read_index
 from kg.view.overview import overview_data
-from kg.view.page import _FIT_WINDOW, _overview_fonts, render_html
+from kg.view.page import _FIT_WINDOW, _LABEL_MIN_SCREEN_PX, _overview_look, render_html
 
 DAY = sorted(Path(kg.__file__).parent.joinpath("data", "daily-papers").glob("*.txt"))[0]
 
@@ -115,12 +115,23 @@ def test_overview_labels_do_not_overlap_at_the_fitted_zoom():
     # a crowded layout: 60 long labels on a small grid
     nodes = [{"id": f"n{i}", "label": f"a rather long entity name {i}", "degree": 100 - i} for i in range(60)]
     positions = {f"n{i}": ((i % 6) * 40.0, (i // 6) * 30.0) for i in range(60)}
-    fonts = _overview_fonts({"nodes": nodes}, positions, 100)
-    assert fonts and "n0" not in fonts  # the most linked keeps its label; some others are shrunk
-    xs = [x for x, _ in positions.values()]
-    ys = [y for _, y in positions.values()]
-    scale = min(_FIT_WINDOW[0] / (max(xs) - min(xs) + 90), _FIT_WINDOW[1] / (max(ys) - min(ys) + 90))
-    assert all(f * scale < 8 for f in fonts.values())  # under vis-network's drawThreshold at that zoom
+    look = _overview_look({"nodes": nodes}, positions, 100)
+    sizes = {i: s for i, (s, _) in look.items()}
+    xs = [positions[i][0] + d * s for i, s in sizes.items() for d in (-1, 1)]
+    ys = [positions[i][1] + d * s for i, s in sizes.items() for d in (-1, 1)]
+    scale = min(_FIT_WINDOW[0] / (max(xs) - min(xs)), _FIT_WINDOW[1] / (max(ys) - min(ys)))
+    drawn = [i for i, (_, f) in look.items() if f * scale >= _LABEL_MIN_SCREEN_PX]
+    assert "n0" in drawn and 1 < len(drawn) < 60  # the most linked keeps its label; crowded ones wait for a zoom
+    boxes = []
+    for i in drawn:
+        size, font = look[i]
+        x, y = positions[i]
+        w = len(nodes[int(i[1:])]["label"]) * 0.47 * font  # vis-network's sans-serif: 0.47 em a character
+        boxes.append((x - w / 2, y + size, x + w / 2, y + size + font))
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            p, q = boxes[a], boxes[b]
+            assert not (p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]), (drawn[a], drawn[b])
 
 
 def test_the_page_embeds_the_index_and_stays_inert(built, index):

@@ -51,6 +51,8 @@ def positions(data: dict, spacing: float = _LAYOUT_NEIGHBOUR_PX) -> dict[str, tu
 
 #: Community layout: a link inside a community pulls this much harder than one between two (spring weights).
 _COMMUNITY_PULL = 6.0
+#: Community layout: x stretched by this (the explorer's canvas in a 1400×900 window is 1170×852 px).
+_WIDE = 1.35
 
 
 def community_positions(data: dict, spacing: float = _LAYOUT_NEIGHBOUR_PX) -> dict[str, tuple[float, float]] | None:
@@ -72,7 +74,8 @@ def community_positions(data: dict, spacing: float = _LAYOUT_NEIGHBOUR_PX) -> di
     pos = nx.spring_layout(g, seed=LAYOUT_SEED, iterations=_LAYOUT_ITERATIONS, k=_LAYOUT_K / math.sqrt(len(g)),
                            weight="weight")
     scale = spacing / _median_neighbour_distance([tuple(pos[i]) for i in g])
-    return {i: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for i, (x, y) in pos.items()}
+    # stretched to the window's shape (a laptop screen is ~1.4 times as wide as high, less the legend)
+    return {i: (round(float(x) * scale * _WIDE, 1), round(float(y) * scale, 1)) for i, (x, y) in pos.items()}
 
 
 def _component_layout(g: Any, spacing: float = _LAYOUT_NEIGHBOUR_PX) -> dict[str, tuple[float, float]] | None:

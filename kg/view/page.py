@@ -102,6 +102,10 @@ _HEADER_PX = 48
 _OVERVIEW_MAX_EXTRA_WIDTH = 5.0
 #: Overview: an entity's weight (as sqrt(links) elsewhere) is this × sqrt(its papers / the top entity's).
 _OVERVIEW_WEIGHT = 6.0
+#: Overview, on screen at the default zoom: node radius and label size from the least to the most linked
+#: entity shown (px). 11 px is the smallest label that stays legible; the largest stay under the 20 px cap.
+_OVERVIEW_NODE_PX = (5.0, 16.0)
+_OVERVIEW_FONT_PX = (11.0, 19.0)
 #: The canvas the overview's labels are fitted to: a 1400×900 window (what tests and benchmarks use, a
 #: common laptop size) less the header and the legend (measured in Chromium: 1170×852).
 _FIT_WINDOW = (1170, 852)
@@ -110,34 +114,45 @@ _FIT_WINDOW = (1170, 852)
 _CHAR_WIDTH, _LINE_HEIGHT = 0.52, 1.2
 
 
-def _overview_fonts(data: dict, positions: dict, top_degree: int) -> dict[str, float]:
-    """Font sizes for the overview such that no two labels drawn at the default zoom (the whole view fitted
-    to :data:`_FIT_WINDOW`) overlap: the most linked entities keep their label; one whose label would cover
-    a kept one gets a font too small to be drawn at that zoom (vis-network skips labels under
-    ``drawThreshold`` px on screen), so it shows once one zooms in."""
+def _overview_look(data: dict, positions: dict, top_degree: int) -> dict[str, tuple[float, float]]:
+    """Node size and font size (canvas px) of each overview node, chosen on screen at the default zoom (the
+    whole view fitted to :data:`_FIT_WINDOW`): nodes :data:`_OVERVIEW_NODE_PX` and labels
+    :data:`_OVERVIEW_FONT_PX` px, growing with sqrt(papers / the top entity's). Labels are placed most linked
+    first; one that would overlap a placed label gets a font too small to be drawn at that zoom (vis-network
+    skips labels under ``drawThreshold`` px on screen), so it shows once one zooms in."""
+    if not positions:
+        return {}
     xs = [x for x, _ in positions.values()]
     ys = [y for _, y in positions.values()]
-    width = (max(xs) - min(xs)) + 2 * _SIZE_MAX or 1.0
-    height = (max(ys) - min(ys)) + 2 * _SIZE_MAX or 1.0
-    scale = min(_FIT_WINDOW[0] / width, _FIT_WINDOW[1] / height)
+    pad = 2 * _OVERVIEW_NODE_PX[1]
+    scale = min(_FIT_WINDOW[0] / ((max(xs) - min(xs)) + pad / 0.3 or 1.0),
+                _FIT_WINDOW[1] / ((max(ys) - min(ys)) + pad / 0.3 or 1.0))
+    for _ in range(3):  # node sizes change the fitted box a little: settle the scale
+        look = {}
+        for n in data["nodes"]:
+            rel = math.sqrt(n.get("degree", 0) / top_degree)
+            node_px = _OVERVIEW_NODE_PX[0] + (_OVERVIEW_NODE_PX[1] - _OVERVIEW_NODE_PX[0]) * rel
+            font_px = _OVERVIEW_FONT_PX[0] + (_OVERVIEW_FONT_PX[1] - _OVERVIEW_FONT_PX[0]) * rel
+            look[n["id"]] = (node_px / scale, font_px / scale)
+        width = max(positions[i][0] + look[i][0] for i in look) - min(positions[i][0] - look[i][0] for i in look)
+        height = max(positions[i][1] + look[i][0] for i in look) - min(positions[i][1] - look[i][0] for i in look)
+        scale = min(_FIT_WINDOW[0] / (width or 1.0), _FIT_WINDOW[1] / (height or 1.0))
     placed: list[tuple[float, float, float, float]] = []
-    fonts: dict[str, float] = {}
+    out = {}
     for n in sorted(data["nodes"], key=lambda n: (-n.get("degree", 0), n["id"])):
-        weight = _OVERVIEW_WEIGHT * math.sqrt(n.get("degree", 0) / top_degree)
-        font = min(_FONT_MAX, _FONT_BASE + _FONT_PER_SQRT_DEGREE_ENTITY * weight)
-        size = min(_SIZE_MAX, _SIZE_BASE + _SIZE_PER_SQRT_DEGREE * weight)
-        screen = min(font * scale, _LABEL_MAX_SCREEN_PX)  # explorer.js caps a label's size on screen
-        if screen < _LABEL_MIN_SCREEN_PX:
-            continue  # not drawn at this zoom anyway
+        size, font = look[n["id"]]
         label = _truncate(n["label"], _LABEL_CHARS_DEFAULT)
         x, y = positions[n["id"]]
+        screen = font * scale
         w, h = len(label) * _CHAR_WIDTH * screen, _LINE_HEIGHT * screen
-        box = (x * scale - w / 2, y * scale + size * scale, x * scale + w / 2, y * scale + size * scale + h)
+        top = (y + size) * scale
+        box = (x * scale - w / 2, top, x * scale + w / 2, top + h)
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
-            fonts[n["id"]] = round(0.9 * _LABEL_MIN_SCREEN_PX / scale, 1)
+            font = 0.9 * _LABEL_MIN_SCREEN_PX / scale
         else:
             placed.append(box)
-    return fonts
+        out[n["id"]] = (round(size, 1), round(font, 1))
+    return out
 
 
 def _styles_json() -> str:
@@ -406,7 +421,7 @@ def render_html(data: dict, *, title: str = "paperkg explorer", index: dict | No
         shown[e["target"]] += 1
     top_degree = max((n.get("degree", 0) for n in data["nodes"]), default=1) or 1
     top_papers = max((e.get("papers") or 0 for e in data["edges"]), default=1) or 1
-    fonts = _overview_fonts(data, positions, top_degree) if overview and positions else {}
+    looks = _overview_look(data, positions, top_degree) if overview and positions else {}
     net = Network(height=f"calc(100vh - {_HEADER_PX}px)", width="100%", directed=not entity_view, heading="",
                   cdn_resources="in_line")
     for n in data["nodes"]:
@@ -424,7 +439,8 @@ def render_html(data: dict, *, title: str = "paperkg explorer", index: dict | No
             font = min(_FONT_MAX_PAPER, _FONT_PAPER_BASE + _FONT_PER_SQRT_DEGREE * max(0.0, weight - 1))
         else:
             font = min(_FONT_MAX, _FONT_BASE + _FONT_PER_SQRT_DEGREE_ENTITY * weight)
-        font = fonts.get(n["id"], font)
+        if n["id"] in looks:
+            size, font = looks[n["id"]]
         # No "title" key: pyvis switches to an innerHTML popup when a title contains "href"; the
         # tooltip is set in the browser from "tip" as a DOM element instead (templates/explorer.js).
         net.add_node(n["id"], label=_truncate(n["label"], _LABEL_CHARS.get(t, _LABEL_CHARS_DEFAULT)) or "?",
