@@ -124,6 +124,8 @@ def measure(browser, url: str, offline: bool, papers: list, hubs: list, timeout_
               "index_s": (times["index"] or float("nan")) / 1000, "index": page.get_attribute("body", "data-index"),
               "search": [], "focus": [], "hub_focus": [], "missed": 0, "failed": 0, "nodes": [],
               "note": page.evaluate("(document.getElementById('kg-note') || {}).textContent || ''")}
+    if offline and page.evaluate("document.getElementById('kg-note') && !document.getElementById('kg-note').hidden"):
+        papers, hubs = [], []  # a live page from disk: focus needs kg serve (the note says so)
     for id_, title in papers:
         r = page.evaluate(FOCUS_JS, [id_, title])
         result["search"].append(r["search"])
@@ -189,8 +191,9 @@ def main() -> None:
                     f"{r['failed']} focus failed" if r["failed"] else "",
                     f"page errors: {r['errors'][:2]}" if r["errors"] else "") if x)
                 med_nodes = statistics.median(r["nodes"]) if r["nodes"] else 0
+                search = f"{statistics.median(r['search']):.1f}" if r["search"] else "-"
                 print(f"{via:<6} {html.stat().st_size / 1e6:>7.1f} {r['first_draw_s']:>6.2f} {r['index_s']:>7.2f} "
-                      f"{statistics.median(r['search']) if r['search'] else 0:>9.1f} {stats(r['focus'])} "
+                      f"{search:>9} {stats(r['focus'])} "
                       f"{stats(r['hub_focus'])} {stats(r['requests']):>19} {med_nodes:>5.0f}  {note}", flush=True)
             browser.close()
     finally:
