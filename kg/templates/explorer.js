@@ -345,7 +345,7 @@
   var visibleNote = document.getElementById("kg-visible");
 
   function svgMark(markup) {
-    // our own constant markup from page.py (kg-style), never graph text
+    // our own constant markup from page.py (kg-styles), never graph text
     var doc = new DOMParser().parseFromString(String(markup), "text/html");
     return document.importNode(doc.body.firstElementChild, true);
   }
