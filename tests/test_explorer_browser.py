@@ -463,3 +463,21 @@ def test_a_live_page_opened_from_disk_says_focus_needs_the_server(browser, live_
         assert blocked == [] and page.errors == []
     finally:
         page.close()
+
+
+def test_a_node_clicked_in_the_overview_offers_its_focus(overview, small_graph):
+    nid = overview.evaluate("nodes.get({filter: n => n.label === 'ImageNet'})[0].id")
+    click_node(overview, nid)
+    assert overview.locator("#kg-panel h2").inner_text() == "ImageNet"
+    overview.click("#kg-panel .kg-focus-here")
+    overview.wait_for_selector(f"body[data-focus='{nid}']", state="attached")
+    assert set(overview.evaluate("nodes.getIds()")) == neighbours(small_graph, nid)
+    assert overview.locator("#kg-panel .kg-focus-here").count() == 0  # it is the focus now
+    from kg.reader import as_store, read_tables
+
+    kinds = [n.type for n in read_tables(as_store(small_graph)).nodes.values()]
+    drawn = overview.evaluate("nodes.get().map(n => n.kg.type)")
+    papers = kinds.count("Paper") - drawn.count("Paper")
+    entities = sum(1 for t in kinds if t not in ("Paper", "Code")) - sum(1 for t in drawn if t not in ("Paper", "Code"))
+    assert overview.locator("#kg-hidden-note").inner_text().startswith(
+        f"{papers} paper{'s' if papers != 1 else ''} and {entities} entities")  # what this view leaves out
