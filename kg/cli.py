@@ -117,8 +117,9 @@ class SourceFormat(str, enum.Enum):
 
 
 class ViewKind(str, enum.Enum):
-    """``kg view --kind``: :data:`kg.view.KINDS`."""
+    """``kg view --kind``: the overview, or :data:`kg.view.KINDS`."""
 
+    overview = "overview"
     papers = "papers"
     entities = "entities"
 
@@ -530,19 +531,27 @@ def view(
     graph: Optional[Path] = typer.Option(None, "--graph", help="Read an RDF file instead of the store."),
     focus: Optional[str] = typer.Option(None, "--focus", help="Label or alias of an entity, or a paper title."),
     hops: int = typer.Option(1, "--hops", help="With --focus: how many links away to show."),
-    kind: ViewKind = typer.Option(ViewKind.papers, "--kind", help="papers, or entities: only methods, architectures and "
-                                                      "datasets, linked by how many papers use them together."),
-    budget: Optional[int] = typer.Option(None, "--budget", help="Most nodes to draw (default 300; the page stays "
-                                                                "responsive up to about 1000)."),
+    kind: ViewKind = typer.Option(ViewKind.overview, "--kind", help="overview: the most linked entities and their "
+                                  "communities (the default; with --focus: papers); papers: papers, their entities "
+                                  "and code; entities: methods, architectures and datasets linked by how many papers "
+                                  "use them together."),
+    budget: Optional[int] = typer.Option(None, "--budget", help="Most nodes to draw (default 120 for the overview, "
+                                                                "300 otherwise; the page stays responsive up to about "
+                                                                "1000)."),
     min_confidence: float = typer.Option(0.0, "--min-confidence", help="Hide links whose best evidence is weaker."),
+    live: bool = typer.Option(False, "--live", help="Embed only the search index, not every link and abstract: "
+                              "focus then comes from `kg serve` (the default above 20,000 papers)."),
 ) -> None:
-    """Write the interactive HTML explorer (works offline).
+    """Write the interactive HTML explorer (works offline; every paper and entity can be searched for and
+    focused on).
 
     Example: kg view --focus ImageNet --hops 1 --out imagenet.html
     """
-    options = {"budget": budget} if budget is not None else {}
-    path = _open(store, graph).view(out, focus=focus, hops=hops, min_confidence=min_confidence, kind=kind.value,
-                                  **options)
+    options: dict = {"budget": budget} if budget is not None else {}
+    if focus is not None or kind is not ViewKind.overview or min_confidence:
+        options.update(focus=focus, hops=hops, min_confidence=min_confidence,
+                       kind="papers" if kind is ViewKind.overview else kind.value)
+    path = _open(store, graph).view(out, embed=False if live else None, **options)
     typer.echo(f"wrote {path}")
 
 

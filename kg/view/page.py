@@ -27,7 +27,7 @@ from ..errors import ViewError
 from .data import NODE_TYPES, explorer_data
 from .index import encode_index, read_index
 from .layout import _LAYOUT_NEIGHBOUR_PX, community_positions, positions as layout_positions
-from .overview import overview_data
+from .overview import OVERVIEW_SIZE, overview_data
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -527,7 +527,8 @@ def _finish(page: str, data: dict, title: str, physics: str, index: dict | None 
     return page
 
 
-def write_explorer(graph: Store | Graph, path: str | PathLike, *, title: str = "paperkg explorer", **options: Any) -> Path:
+def write_explorer(graph: Store | Graph, path: str | PathLike, *, title: str = "paperkg explorer",
+                   embed: bool | None = None, **options: Any) -> Path:
     """Write the explorer page of ``graph`` to ``path``: without options the overview
     (:func:`kg.view.overview.overview_data`), else :func:`explorer_data` with them; with the whole-graph index
     (:func:`kg.view.index.read_index`) embedded for search and focus; drawn by :func:`render_html`.
@@ -539,7 +540,10 @@ def write_explorer(graph: Store | Graph, path: str | PathLike, *, title: str = "
         graph: the store (or rdflib graph) to draw.
         path: where to write the HTML page (its folder is created).
         title: the page title.
-        **options: ``focus``, ``hops``, ``budget``, ``min_confidence`` for :func:`explorer_data`.
+        embed: embed every link and abstract in the page (focus works from disk) or only the search index
+            (focus from ``kg serve``); ``None``: by size (:data:`kg.view.index.EMBED_MAX_PAPERS`).
+        **options: ``focus``, ``hops``, ``budget``, ``min_confidence``, ``kind`` for :func:`explorer_data`;
+            none, or only ``budget`` (the number of entities): the overview.
 
     Returns:
         The path written.
@@ -557,8 +561,11 @@ def write_explorer(graph: Store | Graph, path: str | PathLike, *, title: str = "
     from ..reader import as_store
 
     store = as_store(graph)
-    index = read_index(store)
-    data = explorer_data(store, **options) if options else overview_data(store, index)
+    index = read_index(store, embed=embed)
+    if set(options) <= {"budget"}:
+        data = overview_data(store, index, size=options.get("budget", OVERVIEW_SIZE))
+    else:
+        data = explorer_data(store, **options)
     page = render_html(data, title=title, index=index)
     path = Path(path)
     with atomic_file(path, "w", encoding="utf-8") as f:
