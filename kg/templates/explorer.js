@@ -946,7 +946,10 @@
     // (whose label runs sideways)
     var shift = first.length % 4 === 0 ? 0.5 : 0;
     var angles = first.map(function (_, k) { return -Math.PI / 2 + 2 * Math.PI * (k + shift) / Math.max(1, first.length); });
-    var inner = Math.max(spacing * 2, first.length <= 8 ? spacing * 1.6 : 0);
+    var inner = spacing * 2;
+    if (second.length) {  // the neighbours halfway out to the ring their neighbours need: room for their labels
+      inner = Math.max(inner, 0.5 * second.length * spacing / (2 * Math.PI));
+    }
     var outer = placeOnRings(first, angles, rings(first.length, inner, spacing), xy);
     if (second.length) {
       var angleOf = {};
