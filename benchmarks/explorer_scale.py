@@ -171,7 +171,7 @@ def main() -> None:
         sys.exit(f"{html}: the page embeds no whole-graph index (made by an older kg view?)")
     papers, hubs = sample(index, args.papers, args.hubs, args.seed)
     n_papers = sum(1 for t in index["type"] if index["types"][t] == "Paper")
-    print(f"{html}: {html.stat().st_size / 1e6:.1f} MB, index of {len(index['ids'])} nodes ({n_papers} papers), "
+    print(f"{args.out / 'explorer.html'}: {html.stat().st_size / 1e6:.1f} MB, index of {len(index['ids'])} nodes ({n_papers} papers), "
           f"mode {index['mode']}; {len(papers)} random papers (seed {args.seed}), {len(hubs)} hubs")
     del index
     runs = [("file", html.as_uri(), True)]
