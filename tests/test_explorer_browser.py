@@ -422,6 +422,9 @@ def test_through_kg_serve_focus_has_real_evidence(browser, live_site, small_grap
             assert "confidence" in text and "Where the abstract names it" not in text  # evidence, from the store
             marks = page.locator("#kg-panel mark").all_inner_texts()
             assert "ImageNet" in marks
+            # ImageNet's papers in the whole graph (from the index), not its one link in this view
+            assert page.evaluate("nodes.get({filter: n => n.label === 'ImageNet'})[0].kg.degree") == len(
+                neighbours(small_graph, "https://w3id.org/paperkg/entity/dataset/imagenet")) - 1
             assert page.locator("#kg-hops2").is_hidden()  # the server answers one hop
             weak = page.evaluate("edges.get({filter: e => !(e.kg.confidence >= 0.95)}).length")
             assert 0 < weak < page.evaluate("edges.length")

@@ -975,7 +975,15 @@
   // Draw explorer data ({nodes, edges}) around `centre`; `named`: the edges have no evidence (embedded).
   function drawFocus(centre, data, hops, named) {
     var types = STYLE.types, byId = {}, adjacency = {}, labels = {}, shownDeg = {};
-    data.nodes.forEach(function (n) { byId[n.id] = n; labels[n.id] = n.label; });
+    data.nodes.forEach(function (n) {
+      byId[n.id] = n;
+      labels[n.id] = n.label;
+      // a live view counts links in the view only: an entity's papers in the whole graph are in the index
+      var at = IX && n.type !== "Paper" ? IX.pos.get(n.id) : undefined;
+      if (at !== undefined && IX.degree[at] > (n.degree || 0)) {
+        n.degree = IX.degree[at];
+      }
+    });
     data.edges.forEach(function (e) {
       (adjacency[e.source] = adjacency[e.source] || []).push(e.target);
       (adjacency[e.target] = adjacency[e.target] || []).push(e.source);
