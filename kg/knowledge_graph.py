@@ -86,6 +86,7 @@ class KnowledgeGraph:
 
             store = Store.in_memory(dataset)
         self._store = store
+        self._counted: dict[str, int] | None = None  # counts an update kept (see stats)
         self.report = report
         self.folder = folder
         self._dataset: rdflib.Dataset | None = None
@@ -196,7 +197,11 @@ class KnowledgeGraph:
 
     def stats(self) -> dict[str, int]:
         """Counts: papers, entities of each type, code repositories, evidence, links of each property, triples
-        (in all named graphs: a triple in two graphs counts twice, which never happens in a graph paperkg built)."""
+        (in all named graphs: a triple in two graphs counts twice, which never happens in a graph paperkg built).
+        Right after :func:`build` or :meth:`add` into an output folder, the counts that update kept
+        (:mod:`kg.graph_stats`: only the changed graphs recounted) instead of a pass over the whole store."""
+        if self._counted is not None:
+            return dict(self._counted)
         out: dict[str, int] = {}
         q = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"
         by_class = {str(c).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: int(n) for c, n in self.query(q).rows}
@@ -347,7 +352,7 @@ class KnowledgeGraph:
             folder = OutputFolder(self.folder)  # written by an older paperkg: its first write moves it to generations
 
         def run(update: StoreUpdate, gen: Generation | None) -> None:
-            nonlocal result
+            nonlocal result, counted
             tables = open_tables(update)
             try:
                 stream = extractions(lambda paper: tables.record(paper.key) == record_digest(paper))
@@ -355,9 +360,10 @@ class KnowledgeGraph:
             finally:
                 tables.close()
             if update.changed and gen is not None:
-                _write_outputs(KnowledgeGraph(store=update.store), gen, progress, changed=result.changed_graphs)
+                counted = _write_outputs(KnowledgeGraph(store=update.store), gen, progress,
+                                         changed=result.changed_graphs)
 
-        result = None
+        result = counted = None
         if folder is None:  # a store on its own: changed in a checkpoint swapped in (Store.updating)
             with Store.updating(path) as update:
                 run(update, None)
@@ -376,6 +382,12 @@ class KnowledgeGraph:
                 raise StoreError(f"cannot update {folder.path}: {err}; its outputs are unchanged") from err
         if update.changed:
             self._reopen()
+            self._counted = counted
+        elif folder is not None:  # nothing changed: the counts the current generation kept still hold
+            from .graph_stats import read_counts, totals
+
+            kept = read_counts(self.store.path)
+            self._counted = totals(kept) if kept is not None else None
         return result
 
     def _reopen(self) -> None:
@@ -460,11 +472,12 @@ class KnowledgeGraph:
 #: File in a store directory: where each named graph's part of the folder's ``graph.ttl`` is (offset,
 #: length), so that ``kg add`` copies the parts of unchanged graphs instead of serialising them again.
 GRAPH_INDEX = "paperkg-graph-index.json"
-def _write_outputs(g: KnowledgeGraph, gen, progress: Progress, changed: set[str] | None = None) -> None:
+def _write_outputs(g: KnowledgeGraph, gen, progress: Progress, changed: set[str] | None = None) -> dict[str, int]:
     """Write ``graph.ttl`` and ``explorer.html`` of the store ``g`` (staged in the generation ``gen``, see
     :class:`kg.outputs.Generation`) into that generation. With the named graphs ``changed`` since the previous
     generation, the parts of its ``graph.ttl`` that did not change are copied instead of serialised again
-    (see :class:`kg.store.UnionReuse`)."""
+    (see :class:`kg.store.UnionReuse`). Returns the graph's counts (:meth:`KnowledgeGraph.stats`), recounted
+    only for the changed graphs (:mod:`kg.graph_stats`)."""
     from .store import UnionReuse
 
     reuse = None
@@ -480,6 +493,10 @@ def _write_outputs(g: KnowledgeGraph, gen, progress: Progress, changed: set[str]
         (g.store.path / GRAPH_INDEX).write_text(json.dumps(index), encoding="utf-8")
     with progress.stage(f"writing {EXPLORER_FILE}"):
         g.view(gen.path / EXPLORER_FILE)
+    from .graph_stats import update_counts
+
+    with progress.stage("counting"):
+        return update_counts(g.store, previous / STORE_DIR if previous is not None else None, changed)
 
 
 def _progress(progress: Progress | bool | None) -> Progress:
@@ -640,7 +657,7 @@ def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLik
                 if result.added == 0 and not allow_empty:
                     raise NoPapersError(f"no papers read, so nothing was written{_left_as_it_was(gen.previous)}; "
                                         "pass --allow-empty (allow_empty=True) to write an empty graph")
-                _write_outputs(KnowledgeGraph(store=store), gen, progress)
+                counted = _write_outputs(KnowledgeGraph(store=store), gen, progress)
     except OSError as err:
         if cleanup is not None:
             shutil.rmtree(cleanup, ignore_errors=True)
@@ -653,6 +670,8 @@ def from_extractions(extractions: Iterable[Extraction], *, out: str | os.PathLik
     # the directory now at that path when it closes; every write goes through Store.building/updating
     g = KnowledgeGraph(store=Store.open(store_path, read_only=True), folder=folder,
                        report=BuildReport(papers=result.added, duplicates=result.duplicates))
+    if folder is not None:
+        g._counted = counted
     if out is None:
         g._cleanup = weakref.finalize(g, shutil.rmtree, cleanup, True)
     return g

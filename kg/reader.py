@@ -54,7 +54,7 @@ _ENTITY_VALUES = " ".join(f"kgo:{t}" for t in ENTITY_TYPES)
 # query cost 3-7x more (10k papers: titles 0.10 s against 0.71 s with the URL OPTIONAL in the same query).
 _Q_PAPERS = "SELECT ?p WHERE { ?p a kgo:Paper }"
 _Q_TITLES = "SELECT ?p ?title WHERE { ?p dcterms:title ?title }"
-_Q_URLS = "SELECT ?p ?url WHERE { ?p a kgo:Paper ; schema:url ?url }"
+_Q_URLS = "SELECT ?p ?url WHERE { ?p schema:url ?url }"  # joined with the papers here: 0 s, not 6 s, at 100k
 _Q_ENTITIES = f"SELECT ?e ?c WHERE {{ VALUES ?c {{ {_ENTITY_VALUES} }} ?e a ?c }}"
 _Q_LABELS = "SELECT ?e ?label WHERE { ?e rdfs:label ?label }"
 _Q_ALIASES = "SELECT ?e ?alias WHERE { ?e skos:altLabel ?alias }"
@@ -209,7 +209,7 @@ def read_nodes(store: Store) -> dict[str, Node]:
             titles[p] = _smallest(titles.get(p), title)
     urls: dict[str, str] = {}
     for p, url in store.rows(_Q_URLS):
-        if url is not None:
+        if url is not None and p in papers:
             urls[p] = _smallest(urls.get(p), url)
     nodes: dict[str, Node] = {p: Node(p, "Paper", titles.get(p, p), urls.get(p)) for p in sorted(papers)}
     del titles, urls

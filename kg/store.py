@@ -1059,13 +1059,36 @@ def _write_union(handle: ox.Store, out: IO[bytes], fmt: ox.RdfFormat, reuse: Uni
             old = None
     index: dict[str, list[int]] = {}
     pos = 0
+    run: list = []  # unchanged graphs lying back to back in the old file: [old start, length, [(name, length)]]
 
     def put(name: str | None, chunk: bytes) -> None:
         nonlocal pos
+        flush_run()
         out.write(chunk)
         if name is not None:
             index[name] = [pos, len(chunk)]
         pos += len(chunk)
+
+    def keep(name: str, start: int, length: int) -> None:
+        if run and run[0] + run[1] == start:
+            run[1] += length
+            run[2].append((name, length))
+        else:
+            flush_run()
+            run[:] = [start, length, [(name, length)]]
+
+    def flush_run() -> None:
+        """Copy a run of unchanged graphs in one go (in the kernel where it can: at 100k papers graph.ttl is
+        ~1.5 GB, 100k chunks copied one by one through Python took ~7 s)."""
+        nonlocal pos
+        if not run:
+            return
+        start, length, names = run
+        run.clear()
+        _copy_range(old, out, start, length)
+        for name, size in names:
+            index[name] = [pos, size]
+            pos += size
 
     try:
         put(None, header)
@@ -1074,19 +1097,44 @@ def _write_union(handle: ox.Store, out: IO[bytes], fmt: ox.RdfFormat, reuse: Uni
             name = graph.value if isinstance(graph, ox.NamedNode) else ""
             kept = reuse.index.get(name) if old is not None and name and name not in reuse.changed else None
             if kept is not None:
-                old.seek(kept[0])
-                chunk = old.read(kept[1])
-            else:
-                chunk = handle.dump(format=fmt, from_graph=graph, prefixes=prefixes)
-                if turtle:
-                    chunk = _without_prefix_lines(chunk)
+                if kept[1]:
+                    keep(name, kept[0], kept[1])
+                continue
+            chunk = handle.dump(format=fmt, from_graph=graph, prefixes=prefixes)
+            if turtle:
+                chunk = _without_prefix_lines(chunk)
             if chunk:
                 put(name or None, chunk)
+        flush_run()
     finally:
         if old is not None:
             old.close()
     index[""] = [0, pos]
     return index
+
+
+def _copy_range(src: IO[bytes], dst: IO[bytes], start: int, length: int) -> None:
+    """Append ``length`` bytes of ``src`` from ``start`` to ``dst`` (``os.copy_file_range`` where the system
+    has it, else reads of 16 MB)."""
+    dst.flush()
+    done = 0
+    if hasattr(os, "copy_file_range"):
+        try:
+            while done < length:
+                n = os.copy_file_range(src.fileno(), dst.fileno(), length - done, start + done)
+                if n == 0:
+                    break
+                done += n
+        except OSError:
+            pass  # e.g. across file systems on old kernels: copy the rest by hand
+    src.seek(start + done)
+    while done < length:
+        block = src.read(min(16 << 20, length - done))
+        if not block:
+            raise OSError(f"{getattr(src, 'name', 'the earlier dump')} ended {length - done} bytes early")
+        dst.write(block)
+        done += len(block)
+    dst.flush()
 
 
 def _without_prefix_lines(chunk: bytes) -> bytes:

@@ -252,7 +252,7 @@ def test_version_is_the_installed_distributions():
     (("query", "--format", "yaml", "ASK {}"), 2, "Invalid value for '--format' / '-f': 'yaml' is not one of 'table', "
                                                "'json', 'xml', 'csv', 'tsv', 'turtle', 'ntriples', 'jsonld', "
                                                "'rdfxml'. (see kg query --help)"),
-    (("view", "--kind", "tree"), 2, "'tree' is not one of 'papers', 'entities'"),
+    (("view", "--kind", "tree"), 2, "'tree' is not one of 'overview', 'papers', 'entities'"),
     (("build", "--format", "csv", "x.csv"), 2, "'csv' is not one of 'daily', 'jsonl', 'arxiv'"),
     (("bogus",), 2, "No such command 'bogus'. (see kg --help)"),
     (("stats", "--nope"), 2, "No such option: --nope"),
