@@ -156,12 +156,23 @@ def _overview_look(data: dict, positions: dict, top_degree: int) -> dict[str, tu
 
 
 def _styles_json() -> str:
-    """The look of nodes and edges (colours, shapes, edge styles, relation names) as JSON for explorer.js to
-    style what it draws on focus as this module styles the first view (escaped for a script element)."""
+    """The look of nodes and edges (colours, shapes, edge styles, relation names, sizes, legend marks) as JSON
+    for explorer.js to style what it draws on focus as this module styles the first view (constants only, no
+    graph text; escaped for a script element all the same)."""
     styles = {"colours": _COLOURS, "shapes": _SHAPES,
               "edges": {k: {"text": t, "colour": c, "width": w, "dashes": d} for k, (t, c, w, d) in _EDGE_STYLES.items()},
               "relations": _RELATION_TEXT, "size": [_SIZE_BASE, _SIZE_PER_SQRT_DEGREE, _SIZE_MAX_SMALL],
-              "font": _FONT_BASE}
+              "font": _FONT_BASE,
+              # what explorer.js needs besides, to draw a focus view as render_html draws a view
+              "types": list(NODE_TYPES), "size_max": _SIZE_MAX,
+              "fonts": {"per_sqrt_degree": _FONT_PER_SQRT_DEGREE, "max": _FONT_MAX,
+                        "per_sqrt_degree_entity": _FONT_PER_SQRT_DEGREE_ENTITY, "max_paper": _FONT_MAX_PAPER,
+                        "paper_base": _FONT_PAPER_BASE},
+              "small_view": _SMALL_VIEW, "neighbour_px": [_LAYOUT_NEIGHBOUR_PX, _LAYOUT_NEIGHBOUR_PX_SMALL],
+              "label_chars": _LABEL_CHARS, "label_chars_default": _LABEL_CHARS_DEFAULT,
+              "abstract_snippet": _ABSTRACT_SNIPPET,
+              "legend": {**{t: _legend_svg(_SHAPES[t], _COLOURS[t]) for t in NODE_TYPES},
+                         **{k: _legend_svg("edge", c, d, w) for k, (_, c, w, d) in _EDGE_STYLES.items()}}}
     return json.dumps(styles).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
