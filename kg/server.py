@@ -390,13 +390,14 @@ def make_app(store: Store, *, explorer_html: str | None = None, timeout_s: float
 
         from .errors import ViewError
         from .view.focus import neighbourhood_data
+        from .view.index import LIVE_FOCUS_BUDGET
 
         nodes = request.query_params.getlist("node")
         if len(nodes) != 1 or not nodes[0]:
             return error_response(400, "give one node: /explorer/neighbourhood?node=<IRI of a paper, entity or "
                                        "code repository>")
         try:  # a few bound SELECTs (tens of ms), in a thread so that the server keeps answering meanwhile
-            data = await run_in_threadpool(neighbourhood_data, store, nodes[0])
+            data = await run_in_threadpool(lambda: neighbourhood_data(store, nodes[0], budget=LIVE_FOCUS_BUDGET))
         except ViewError as err:
             return error_response(404, str(err))
         return JSONResponse(data)

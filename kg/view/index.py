@@ -31,8 +31,12 @@ log = logging.getLogger(__name__)
 EMBED_MAX_PAPERS = 20_000
 #: Version of the index layout (the page checks it).
 INDEX_VERSION = 1
-#: Most neighbours the page draws around a focus.
+#: Most neighbours the page draws around a focus from its embedded index.
 FOCUS_BUDGET = 150
+#: Most neighbours ``kg serve`` reads for a live focus: each paper's evidence is read from the store, and the
+#: biggest hubs of a 100k-paper store took 0.43-0.64 s at 150 papers when their data was first read (0.13-0.17 s
+#: warm), 0.20-0.39 s at 60 even after the page cache was dropped (benchmarks/explorer_scale.py, 2026-11).
+LIVE_FOCUS_BUDGET = 60
 
 
 def read_index(store: Store, *, embed: bool | None = None) -> dict:
@@ -103,4 +107,5 @@ def decode_index(text: str) -> dict:
     return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
 
 
-__all__ = ["read_index", "encode_index", "decode_index", "EMBED_MAX_PAPERS", "FOCUS_BUDGET", "INDEX_VERSION"]
+__all__ = ["read_index", "encode_index", "decode_index", "EMBED_MAX_PAPERS", "FOCUS_BUDGET", "LIVE_FOCUS_BUDGET",
+           "INDEX_VERSION"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
+from ..analysis import communities
 from ..reader import _batches, _iri
 from .data import _ENTITY_EDGES_PER_NODE
 
@@ -66,10 +67,10 @@ def overview_data(store: Store, index: dict, *, size: int = OVERVIEW_SIZE) -> di
             for b in range(a + 1, len(ents)):
                 shared[(ents[a], ents[b])] += 1
     g = nx.Graph()
-    g.add_nodes_from(top)
+    g.add_nodes_from((k, {"label": labels[k]}) for k in top)
     g.add_weighted_edges_from((a, b, n) for (a, b), n in shared.items())
-    groups = nx.community.louvain_communities(g, weight="weight", seed=_SEED) if g.number_of_edges() else \
-        [{k} for k in top]
+    # kg.analysis's communities (Louvain on the co-usage weights, seeded), as the analysis notebook finds them
+    groups = communities(g, seed=_SEED) if g.number_of_edges() else [{k} for k in top]
     groups = sorted((sorted(c, key=top.index) for c in groups), key=lambda c: (-len(c), top.index(c[0])))
     community = {k: c for c, members in enumerate(groups) for k in members}
     # each node's heaviest co-usage links (as the entity view draws them), so that none is left alone
