@@ -15,8 +15,8 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from ..errors import ViewError
-from ..reader import (NODE_TYPES, RELATIONS, SUB_PROPERTIES, as_store, iter_links, read_abstracts, read_evidence,
-                      read_nodes)
+from ..reader import (NODE_TYPES, RELATIONS, SUB_PROPERTIES, Evidence, Node, as_store, iter_links, read_abstracts,
+                      read_evidence, read_nodes)
 from ..vocab import ENTITY_TYPES, USES_PROPERTY
 
 if TYPE_CHECKING:
@@ -76,6 +76,29 @@ def _rounded(value: float | int | None) -> float | int | None:
     return round(value, 3) if isinstance(value, float) else value
 
 
+def node_dict(n: Node, abstract: str = "") -> dict:
+    """A reader :class:`~kg.reader.Node` as the explorer's node: a paper with ``title``, ``abstract``, ``url``
+    and ``code`` (filled in later), a repository with its short ``label`` and ``url``, an entity with its
+    ``aliases``."""
+    if n.type == "Paper":
+        return {"id": n.id, "type": "Paper", "label": n.label, "title": n.label if n.label != n.id else "",
+                "abstract": abstract, "url": n.url, "code": []}
+    if n.type == "Code":
+        return {"id": n.id, "type": "Code", "label": _code_label(n.id), "url": n.url}
+    return {"id": n.id, "type": n.type, "label": n.label, "aliases": list(n.aliases)}
+
+
+def best_evidence(records: list[Evidence], primary: str) -> dict | None:
+    """The evidence an edge shows, of its ``records``: the most confident; of equals, one naming the edge's
+    ``primary`` relation, then the first in the text. As the page's JSON, or None without records."""
+    best = min(records, default=None, key=lambda ev: (
+        -(ev.confidence if ev.confidence is not None else -1.0), ev.relation != primary,
+        ev.start if ev.start is not None else math.inf, ev.end or 0, ev.mention, ev.sentence))
+    return None if best is None else {
+        "relation": best.relation, "mention": best.mention, "sentence": best.sentence, "start": best.start,
+        "end": best.end, "sentence_start": best.sentence_start, "confidence": _rounded(best.confidence)}
+
+
 def _read(store: Store, confidences: bool = True) -> tuple[dict[str, dict], list[dict]]:
     """The skeleton (:func:`kg.reader.read_nodes`, :func:`kg.reader.iter_links`, streamed) as the explorer's node
     dicts and one edge per paper -> target pair (named by its most specific relation, with all of them in
@@ -93,14 +116,7 @@ def _read(store: Store, confidences: bool = True) -> tuple[dict[str, dict], list
                 pair[1] = link.confidence
     nodes: dict[str, dict] = {}
     for i in list(read):  # each Node becomes the explorer's dict, and is dropped as it goes
-        n = read.pop(i)
-        if n.type == "Paper":
-            nodes[i] = {"id": i, "type": "Paper", "label": n.label, "title": n.label if n.label != i else "",
-                        "abstract": "", "url": n.url, "code": []}
-        elif n.type == "Code":
-            nodes[i] = {"id": i, "type": "Code", "label": _code_label(i), "url": n.url}
-        else:
-            nodes[i] = {"id": i, "type": n.type, "label": n.label, "aliases": list(n.aliases)}
+        nodes[i] = node_dict(read.pop(i))
     order = {r: k for k, r in enumerate(RELATIONS)}
     edges = []
     for (p, o) in sorted(pairs):
@@ -120,15 +136,8 @@ def _fill_details(store: Store, nodes: list[dict], edges: list[dict]) -> None:
             n["abstract"] = abstracts.get(n["id"], "")
     evidence = read_evidence(store, ((e["source"], e["target"]) for e in edges))
     for edge in edges:
-        records = evidence.get((edge["source"], edge["target"]), [])
-        primary = edge["relation"]
-        best = min(records, default=None, key=lambda ev: (
-            -(ev.confidence if ev.confidence is not None else -1.0), ev.relation != primary,
-            ev.start if ev.start is not None else math.inf, ev.end or 0, ev.mention, ev.sentence))
-        edge["evidence"] = None if best is None else {
-            "relation": best.relation, "mention": best.mention, "sentence": best.sentence, "start": best.start,
-            "end": best.end, "sentence_start": best.sentence_start, "confidence": _rounded(best.confidence)}
-        edge["confidence"] = edge["evidence"]["confidence"] if best else None
+        edge["evidence"] = best_evidence(evidence.get((edge["source"], edge["target"]), []), edge["relation"])
+        edge["confidence"] = edge["evidence"]["confidence"] if edge["evidence"] else None
 
 
 def _resolve_focus(focus: str, nodes: dict[str, dict], shown: set[str], min_confidence: float) -> list[str]:

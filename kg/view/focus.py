@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..reader import RELATIONS, read_neighbourhood
-from .data import _code_label, _rounded
+from .data import best_evidence, node_dict
 from .index import FOCUS_BUDGET
 
 if TYPE_CHECKING:
     from ..store import Store
-
 
 
 def neighbourhood_data(store: Store, node: str, *, budget: int = FOCUS_BUDGET) -> dict:
@@ -23,27 +22,14 @@ def neighbourhood_data(store: Store, node: str, *, budget: int = FOCUS_BUDGET) -
     Raises: ViewError for a node that is not a paper, entity or repository of the graph.
     """
     hood = read_neighbourhood(store, node, budget=budget)
-    nodes: dict[str, dict] = {}
-    for i, n in hood.nodes.items():
-        if n.type == "Paper":
-            nodes[i] = {"id": i, "type": "Paper", "label": n.label, "title": n.label if n.label != i else "",
-                        "abstract": hood.abstracts.get(i, ""), "url": n.url, "code": [], "degree": 0}
-        elif n.type == "Code":
-            nodes[i] = {"id": i, "type": "Code", "label": _code_label(i), "url": n.url, "degree": 0}
-        else:
-            nodes[i] = {"id": i, "type": n.type, "label": n.label, "aliases": list(n.aliases), "degree": 0}
+    nodes = {i: {**node_dict(n, hood.abstracts.get(i, "")), "degree": 0} for i, n in hood.nodes.items()}
     by_pair: dict[tuple[str, str], list] = {}
     for link in hood.links:
         by_pair.setdefault((link.paper, link.target), []).append(link.relation)
     edges = []
     for (p, o), relations in sorted(by_pair.items()):
         relations.sort(key=RELATIONS.index)
-        records = hood.evidence.get((p, o), [])
-        best = min(records, default=None, key=lambda ev: (  # as the static explorer picks it (data._fill_details)
-            -(ev.confidence if ev.confidence is not None else -1.0), ev.relation != relations[0]))
-        evidence = None if best is None else {
-            "relation": best.relation, "mention": best.mention, "sentence": best.sentence, "start": best.start,
-            "end": best.end, "sentence_start": best.sentence_start, "confidence": _rounded(best.confidence)}
+        evidence = best_evidence(hood.evidence.get((p, o), []), relations[0])
         edges.append({"source": p, "target": o, "relation": relations[0], "relations": relations,
                       "evidence": evidence, "confidence": evidence["confidence"] if evidence else None})
         nodes[p]["degree"] += 1
