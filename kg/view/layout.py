@@ -55,7 +55,7 @@ _COMMUNITY_PULL = 6.0
 _WIDE = 1.35
 
 
-def community_positions(data: dict, spacing: float = _LAYOUT_NEIGHBOUR_PX) -> dict[str, tuple[float, float]] | None:
+def community_positions(data: dict, spacing: float = _LAYOUT_NEIGHBOUR_PX) -> dict[str, tuple[float, float]]:
     """Node positions in px for a view whose nodes have a ``community``: one seeded spring layout in which
     links inside a community pull :data:`_COMMUNITY_PULL` times harder than links between communities, so
     that each community reads as a group while the groups stay arranged by how they are linked."""

@@ -43,7 +43,8 @@ def overview_data(store: Store, index: dict, *, size: int = OVERVIEW_SIZE) -> di
     entities = [k for k, t in enumerate(index["type"]) if t in entity_types and degree[k] > 0]
     top = sorted(entities, key=lambda k: (-degree[k], index["type"][k], labels[k].casefold(), ids[k]))[:size]
     chosen = set(top)
-    by_paper: dict[int, list[int]] = defaultdict(list)
+    rank = {k: r for r, k in enumerate(top)}
+    by_paper: dict[int | str, list[int]] = defaultdict(list)
     if "links" in index:
         flat = index["links"]
         for k in range(0, len(flat), 3):
@@ -58,7 +59,7 @@ def overview_data(store: Store, index: dict, *, size: int = OVERVIEW_SIZE) -> di
         for batch in _batches(picked):
             for p, o in store.rows(_LINK_ROWS % " ".join(_iri(i) for i in batch)):
                 if o in number:
-                    by_paper[hash(p)].append(number[o])
+                    by_paper[p].append(number[o])
         sample = len(picked)
     shared: Counter = Counter()
     for ents in by_paper.values():
@@ -71,7 +72,7 @@ def overview_data(store: Store, index: dict, *, size: int = OVERVIEW_SIZE) -> di
     g.add_weighted_edges_from((a, b, n) for (a, b), n in shared.items())
     # kg.analysis's communities (Louvain on the co-usage weights, seeded), as the analysis notebook finds them
     groups = communities(g, seed=_SEED) if g.number_of_edges() else [{k} for k in top]
-    groups = sorted((sorted(c, key=top.index) for c in groups), key=lambda c: (-len(c), top.index(c[0])))
+    groups = sorted((sorted(c, key=rank.__getitem__) for c in groups), key=lambda c: (-len(c), rank[c[0]]))
     community = {k: c for c, members in enumerate(groups) for k in members}
     # each node's heaviest co-usage links (as the entity view draws them), so that none is left alone
     heaviest: dict[int, list[tuple[int, int]]] = defaultdict(list)

@@ -100,8 +100,6 @@ _HEADER_PX = 48
 
 #: Overview: a co-usage link is 1 px wide plus up to this (the heaviest link).
 _OVERVIEW_MAX_EXTRA_WIDTH = 5.0
-#: Overview: an entity's weight (as sqrt(links) elsewhere) is this × sqrt(its papers / the top entity's).
-_OVERVIEW_WEIGHT = 6.0
 #: Overview, on screen at the default zoom: node radius and label size from the least to the most linked
 #: entity shown (px). 11 px is the smallest label that stays legible; the largest stay under the 20 px cap.
 _OVERVIEW_NODE_PX = (5.0, 16.0)
@@ -421,26 +419,24 @@ def render_html(data: dict, *, title: str = "paperkg explorer", index: dict | No
         shown[e["target"]] += 1
     top_degree = max((n.get("degree", 0) for n in data["nodes"]), default=1) or 1
     top_papers = max((e.get("papers") or 0 for e in data["edges"]), default=1) or 1
-    looks = _overview_look(data, positions, top_degree) if overview and positions else {}
+    looks = _overview_look(data, positions, top_degree) if overview else {}
     net = Network(height=f"calc(100vh - {_HEADER_PX}px)", width="100%", directed=not entity_view, heading="",
                   cdn_resources="in_line")
     for n in data["nodes"]:
         t = n["type"]
         colour = _COLOURS.get(t, "#888888")
         extra = {"x": positions[n["id"]][0], "y": positions[n["id"]][1]} if positions else {}
-        if overview:  # papers per entity span 1-10,000s: sized relative to the most linked
-            weight = _OVERVIEW_WEIGHT * math.sqrt(n.get("degree", 0) / top_degree)
-        else:
-            weight = math.sqrt(n.get("degree", 0) if entity_view else shown[n["id"]])
-        size = min(_SIZE_MAX_SMALL if small else _SIZE_MAX, _SIZE_BASE + _SIZE_PER_SQRT_DEGREE * weight)
-        if small:
-            font = _FONT_BASE
-        elif t == "Paper":
-            font = min(_FONT_MAX_PAPER, _FONT_PAPER_BASE + _FONT_PER_SQRT_DEGREE * max(0.0, weight - 1))
-        else:
-            font = min(_FONT_MAX, _FONT_BASE + _FONT_PER_SQRT_DEGREE_ENTITY * weight)
-        if n["id"] in looks:
+        weight = math.sqrt(n.get("degree", 0) if entity_view else shown[n["id"]])
+        if overview:  # sized on screen at the fitted zoom, labels kept apart (_overview_look)
             size, font = looks[n["id"]]
+        else:
+            size = min(_SIZE_MAX_SMALL if small else _SIZE_MAX, _SIZE_BASE + _SIZE_PER_SQRT_DEGREE * weight)
+            if small:
+                font = _FONT_BASE
+            elif t == "Paper":
+                font = min(_FONT_MAX_PAPER, _FONT_PAPER_BASE + _FONT_PER_SQRT_DEGREE * max(0.0, weight - 1))
+            else:
+                font = min(_FONT_MAX, _FONT_BASE + _FONT_PER_SQRT_DEGREE_ENTITY * weight)
         # No "title" key: pyvis switches to an innerHTML popup when a title contains "href"; the
         # tooltip is set in the browser from "tip" as a DOM element instead (templates/explorer.js).
         net.add_node(n["id"], label=_truncate(n["label"], _LABEL_CHARS.get(t, _LABEL_CHARS_DEFAULT)) or "?",
