@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).parent))
 from machine import machine_busy  # noqa: E402
+from serving import start_kg_serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -66,12 +67,6 @@ def make_store(copies: int, path: Path) -> int:
     del store
     Store.open(path, read_only=True).close()
     return n
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tree(process: psutil.Process) -> list[psutil.Process]:
@@ -142,20 +137,11 @@ def main() -> None:
     started = time.perf_counter()
     quads = make_store(args.copies, tmp / "store")
     print(f"store: {args.copies} copies of the fixture, {quads:,} quads ({time.perf_counter() - started:.1f} s)")
-    port = free_port()
-    cmd = [sys.executable, "-m", "kg", "serve", "--store", str(tmp / "store"), "--port", str(port)]
-    if args.timeout:
-        cmd += ["--timeout", str(args.timeout)]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
+    options = ["--store", str(tmp / "store")] + (["--timeout", str(args.timeout)] if args.timeout else [])
+    server, url = start_kg_serve(*options, stderr=subprocess.DEVNULL, wait_s=60)
+    port = int(url.rsplit(":", 1)[1])
     proc = psutil.Process(server.pid)
-    print(f"server: {' '.join(cmd[2:])}  (pid {server.pid})")
+    print(f"server: kg serve {' '.join(options)} on {url}  (pid {server.pid})")
 
     peak = {"main": 0, "tree": 0, "pss": 0}
     sampling = threading.Event()

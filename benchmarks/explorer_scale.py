@@ -31,12 +31,14 @@ import json
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from serving import start_kg_serve  # noqa: E402
 
 FOCUS_JS = """async ([id, title]) => {
     const t0 = performance.now();
@@ -77,30 +79,8 @@ def sample(index: dict, papers: int, hubs: int, seed: int) -> tuple[list[tuple[s
             [(index["ids"][i], index["label"][i]) for i in top[:hubs]])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(out: Path) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(out / "store"), "--explorer",
-                             str(out / "explorer.html"), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(1200):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    sys.exit(f"kg serve did not start: {proc.stderr.read().decode()[-2000:]}")
+    return start_kg_serve("--store", str(out / "store"), "--explorer", str(out / "explorer.html"))
 
 
 def stats(values: list[float]) -> str:

@@ -12,26 +12,23 @@ import argparse
 import os
 import resource
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from kg.push import push
-from kg.store import Store
+sys.path.insert(0, str(Path(__file__).parent))
+from serving import free_port  # noqa: E402
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from kg.push import push  # noqa: E402
+from kg.store import Store  # noqa: E402
 
 
 def _server(folder: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([shutil.which("oxigraph"), "serve", "--location", str(folder), "--bind",
                              f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
