@@ -21,7 +21,7 @@ from .errors import GraphError, NoPapersError, QueryError, SourceError, StoreErr
 from .extractions import EXTRACTIONS_FILE, read_extractions, segments
 from .outputs import EXPLORER_FILE, GRAPH_FILE, STORE_DIR
 from .records import Extraction
-from .vocab import ENTITY_TYPES, PREFIXES
+from .vocab import COVERING_LINKS, ENTITY_TYPES, PREFIXES
 
 if TYPE_CHECKING:
     import rdflib
@@ -210,8 +210,9 @@ class KnowledgeGraph:
             out[t.lower() + "s"] = by_class.get(t, 0)
         out["code repositories"] = by_class.get("SoftwareSourceCode", 0)
         out["evidence"] = by_class.get("Evidence", 0)
-        q = """SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?p ?b { ?a ?p ?b .
-            VALUES ?p { kgo:proposes kgo:uses kgo:addressesTask kgo:reportsMetric kgo:hasCode } } } GROUP BY ?p"""
+        links = " ".join(f"kgo:{p}" for p in COVERING_LINKS)
+        q = f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?a ?p ?b {{ ?a ?p ?b .
+            VALUES ?p {{ {links} }} }} }} GROUP BY ?p"""
         for p, n in sorted(self.query(q).rows):
             out["links " + str(p).rsplit("#", 1)[-1]] = int(n)
         # quads, counted without a set of all triples; equal to len(self) for a graph paperkg built (no

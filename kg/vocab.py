@@ -70,6 +70,11 @@ LINK_PROPERTIES: tuple[str, ...] = ("proposes", "evaluatesOn", "trainsOn", "comp
                                     "hasCode")
 
 
+#: The link properties that together cover every paper -> entity or code link, each link once per property
+#: (``uses`` is asserted beside every finer "uses" link): what counts and degrees are taken over.
+COVERING_LINKS: tuple[str, ...] = ("proposes", "uses", "addressesTask", "reportsMetric", "hasCode")
+
+
 def sub_properties(prop: str) -> frozenset[str]:
     """Every property below ``prop`` in the ``uses`` hierarchy (transitively; ``prop`` itself excluded).
 
@@ -156,5 +161,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["BASE", "KGO_NS", "TERMS", "ENTITY_TYPES", "SUPER_PROPERTY", "USES_PROPERTY", "TYPE_PROPERTY",
-           "RELATION_TYPES", "LINK_PROPERTIES", "sub_properties", "kgo", "PREFIXES", "sparql_prefixes", "KGO",
+           "RELATION_TYPES", "LINK_PROPERTIES", "COVERING_LINKS", "sub_properties", "kgo", "PREFIXES", "sparql_prefixes", "KGO",
            "STANDARD_PROPERTIES", "SCHEMA_NAME"]
