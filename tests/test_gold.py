@@ -96,3 +96,17 @@ def test_kg_train_check_lists_an_unwritten_entity_with_file_and_line_and_exits_1
     bad.write_text("not json\n")
     proc = subprocess.run([sys.executable, "-m", "kg", "train", str(bad), "--check"], capture_output=True, text=True)
     assert proc.returncode == 2 and f"{bad}:1" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_kg_train_stops_on_a_bad_unlabelled_file_with_one_line_naming_file_and_line(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    rec = {"id": "p1", "title": "SlimFlow: one-step models", "abstract": "We train SlimFlow on CIFAR-10.",
+           "source": "test", "licence": "CC0",
+           "entities": [{"name": "SlimFlow", "aliases": [], "type": "Method", "role": "proposed"}]}
+    path.write_text(json.dumps(rec) + "\n")
+    bad = tmp_path / "unlabelled.jsonl"
+    bad.write_text(json.dumps({"title": "A", "abstract": "Text."}) + "\n" + json.dumps({"title": "B"}) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "kg", "train", str(path), "--unlabeled", str(bad), "--out",
+                           str(tmp_path / "model")], capture_output=True, text=True)
+    assert proc.returncode == 2 and f"{bad}:2" in proc.stderr and "no abstract" in proc.stderr, proc.stderr
+    assert not (tmp_path / "model").exists()

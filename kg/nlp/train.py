@@ -2,14 +2,16 @@
 
 1. Gold papers (``training/gold/*.jsonl``, :mod:`kg.nlp.gold`) become spaCy ``Doc`` objects whose mentions come
    from matching each entity's names in the text; they are written as ``DocBin`` files.
-2. ``spacy train`` (spaCy's own loop, with ``training/spans.cfg``) trains the span model: paperkg's tokenizer,
-   a small CNN ``tok2vec`` and a ``spancat``.
-3. The resolver (:mod:`kg.nlp.resolve`) learns from what it will see at run time: the rules' candidates and the
+2. The span model's ``tok2vec`` is pretrained on unlabelled abstracts (:mod:`kg.nlp.pretrain`: floret vectors,
+   then ``spacy pretrain``), leaving out every gold paper's text.
+3. ``spacy train`` (spaCy's own loop, with ``training/spans.cfg``) trains the span model from those weights:
+   paperkg's tokenizer, a small CNN ``tok2vec``, a ``span_finder`` and a ``spancat``.
+4. The resolver (:mod:`kg.nlp.resolve`) learns from what it will see at run time: the rules' candidates and the
    span model's candidates on papers the model was not trained on. So the papers are split into
    :data:`FOLDS` folds by source (one source's papers in one fold), a span model is trained on all folds but
    one and predicts that one, and the resolver is fitted on these out-of-fold candidates. The same predictions
    give the cross-validated figures of rules alone, model alone and both (:func:`cross_validate`).
-4. The final span model is trained on every paper.
+5. The final span model is trained on every paper.
 
 Everything runs on the CPU with fixed seeds, from files in the repository; nothing is downloaded. The outputs go to
 ``--out`` (a folder with ``spans/`` and ``resolver.json``); the build uses the shipped ones in ``kg/nlp/models/``
@@ -70,6 +72,7 @@ class TrainReport:
     folds: list[list[str]] = field(default_factory=list)  #: sources per fold
     seconds: float = 0.0
     scores: dict = field(default_factory=dict)  #: cross-validated figures (see :func:`cross_validate`)
+    pretrained: dict = field(default_factory=dict)  #: what the tok2vec was pretrained on (:mod:`kg.nlp.pretrain`)
     out: str = ""
 
 
@@ -166,26 +169,30 @@ def _write_docbins(docs: Sequence[Doc], train_idx: Sequence[int], folder: Path, 
     DocBin(docs=[docs[i] for i in idx[:n_val]], store_user_data=False).to_disk(folder / "dev.spacy")
 
 
-def _spacy_train(config: str, folder: str, seed: int) -> str:
+def _spacy_train(config: str, folder: str, seed: int, init_tok2vec: str | None = None) -> str:
     """One ``spacy train`` run (in a worker process); returns the path of its best model."""
     from spacy.cli.train import train as spacy_train
 
     from kg.nlp import tokenizer  # noqa: F401
 
     out = Path(folder) / "model"
-    spacy_train(Path(config), out, overrides={"paths.train": str(Path(folder) / "train.spacy"),
-                                              "paths.dev": str(Path(folder) / "dev.spacy"),
-                                              "system.seed": seed, "training.seed": seed})
+    overrides = {"paths.train": str(Path(folder) / "train.spacy"), "paths.dev": str(Path(folder) / "dev.spacy"),
+                 "system.seed": seed, "training.seed": seed}
+    if init_tok2vec:
+        overrides["paths.init_tok2vec"] = init_tok2vec
+    spacy_train(Path(config), out, overrides=overrides)
     return str(out / "model-best")
 
 
-def _run_all(config: Path, folders: Sequence[Path], seed: int, parallel: int) -> list[str]:
+def _run_all(config: Path, folders: Sequence[Path], seed: int, parallel: int, init_tok2vec: Path | None) -> list[str]:
+    vec = str(init_tok2vec) if init_tok2vec else None
     if parallel <= 1:
-        return [_spacy_train(str(config), str(f), seed) for f in folders]
+        return [_spacy_train(str(config), str(f), seed, vec) for f in folders]
     import multiprocessing
 
+    n = len(folders)
     with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_spacy_train, [str(config)] * len(folders), map(str, folders), [seed] * len(folders)))
+        return list(pool.map(_spacy_train, [str(config)] * n, map(str, folders), [seed] * n, [vec] * n))
 
 
 def rule_candidates(papers: Sequence[GoldPaper]):
@@ -374,7 +381,8 @@ def cross_validate(papers: Sequence[GoldPaper], folds: Sequence[int], rule_cands
 
 def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), config: str | Path = DEFAULT_CONFIG,
           exclude: str | Path | None = None, seed: int = 0, folds: int = FOLDS, parallel: int = PARALLEL_RUNS,
-          c: float | None = None, work_dir: str | Path | None = None) -> TrainReport:
+          c: float | None = None, work_dir: str | Path | None = None,
+          unlabeled: str | Path | None = None) -> TrainReport:
     """Train the span model and the resolver on the gold papers and write them to ``out`` (``spans/``,
     ``resolver.json``, ``report.json`` with the cross-validated figures), replacing it only once complete.
 
@@ -388,10 +396,18 @@ def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), 
       parallel: spaCy runs at once.
       c: inverse L2 strength of the resolver's logistic models (default: :data:`kg.nlp.resolve.DEFAULT_C`).
       work_dir: keep the DocBins and fold models there (default: a temporary folder, removed).
+      unlabeled: unlabelled abstracts to pretrain on (default: :data:`kg.nlp.pretrain.DEFAULT_UNLABELED`); texts
+        of gold and excluded papers are left out.
     Raises: SourceError (bad gold or config file, named with its line); PipelineError if training fails.
     """
+    from kg.nlp.pretrain import DEFAULT_UNLABELED, pretrain_tok2vec, read_unlabeled, train_vectors
+
     t0 = time.perf_counter()
     config = Path(config)
+    unlabeled = Path(unlabeled) if unlabeled else DEFAULT_UNLABELED
+    if not unlabeled.is_file():
+        raise SourceError(str(unlabeled), None, "no such unlabelled-abstracts file; run `kg train` from a clone of "
+                          "the repository or pass --unlabeled")
     if not config.is_file():
         raise SourceError(str(config), 0, "no such spaCy config; run `kg train` from a clone of the repository "
                           "or pass --config")
@@ -406,6 +422,15 @@ def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), 
                                 for k in range(folds)])
     tmp = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="kg-train-"))
     try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        skip = {title_key(g.title) for g in papers}
+        if exclude:
+            skip |= {title_key(g.title) for g in read_gold(exclude, need_text=False)}
+        texts = read_unlabeled(unlabeled, skip)
+        log.info("pretraining on %d unlabelled abstracts of %s: word vectors, then spacy pretrain", len(texts),
+                 unlabeled)
+        report.pretrained = {"from": str(unlabeled), **train_vectors(texts, tmp / "vectors")}
+        weights = pretrain_tok2vec(config, texts, tmp / "vectors", tmp / "pretrain", seed=seed)
         folders = []
         for k in range(folds):
             _write_docbins(docs, [i for i, f in enumerate(fold_of) if f != k], tmp / f"fold{k}", seed)
@@ -413,7 +438,7 @@ def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), 
         _write_docbins(docs, range(len(docs)), tmp / "all", seed)
         folders.append(tmp / "all")
         log.info("training %d span models (%d folds and the final one) on %d papers", len(folders), folds, len(papers))
-        models = _run_all(config, folders, seed, parallel)
+        models = _run_all(config, folders, seed, parallel, weights)
         rule_cands = rule_candidates(papers)
         model_cands: list = [None] * len(papers)
         for k in range(folds):
@@ -450,7 +475,7 @@ def report_json(report: TrainReport) -> dict:
     """The report as plain JSON (no gold records)."""
     return {"papers": report.papers, "entities": report.entities, "mentions": report.mentions,
             "skipped_entities": len(report.missing), "excluded": report.excluded, "folds": report.folds,
-            "seconds": report.seconds, "cross_validated": report.scores}
+            "seconds": report.seconds, "pretrained": report.pretrained, "cross_validated": report.scores}
 
 
 def format_report(report: TrainReport) -> str:
@@ -458,6 +483,8 @@ def format_report(report: TrainReport) -> str:
     lines = [f"trained on {report.papers} papers ({report.entities} entities, {report.mentions} mentions; "
              f"{len(report.missing)} entities not in their text skipped, {report.excluded} papers excluded) "
              f"in {report.seconds:.0f} s; wrote {report.out}",
+             f"tok2vec pretrained on {report.pretrained.get('texts', 0)} unlabelled abstracts "
+             f"({report.pretrained.get('words', 0)} words) of {report.pretrained.get('from', '-')}",
              "", "cross-validated, 5 folds by source (typed micro F1 and per type; roles):"]
     cols = ["typed_micro", "Method", "Architecture", "Dataset", "Task", "Metric", "proposed", "used"]
     lines.append(f"  {'system':9s} {'papers':7s} {'P':>5s} {'R':>5s} " + " ".join(f"{c[:12]:>12s}" for c in cols))
