@@ -79,7 +79,8 @@ def test_the_repository_gold_reads_and_every_name_is_in_its_text():
     assert len(papers) >= 500
     assert all(g.source and g.licence for g in papers)
     missing = [(g.id, e.name) for g in papers for e in gold_spans(g).missing]
-    assert len(missing) <= 5, missing  # a handful of scraping artefacts, reported by kg train --check
+    # a handful of scraping artefacts (words run together: "onWeb Snippets"), reported by kg train --check
+    assert len(missing) <= sum(len(g.entities) for g in papers) / 1000, missing
 
 
 def test_kg_train_check_lists_an_unwritten_entity_with_file_and_line_and_exits_1(tmp_path):
