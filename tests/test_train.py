@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import spacy
 
-from kg.nlp import train as training
 from kg.errors import SourceError
 from kg.nlp import pretrain
+from kg.nlp import train as training
 
 ROOT = Path(__file__).parent.parent
 

@@ -99,7 +99,7 @@ def read_training_gold(paths: Iterable[str | Path], exclude: str | Path | None =
             raise SourceError(str(p), 0, "no such gold file or folder")
     if not files:
         raise SourceError(", ".join(map(str, paths)), 0, "no gold files (*.jsonl) to train on")
-    skip = {title_key(g.title) for g in read_gold(exclude, need_text=False)} if exclude else set()
+    skip = _title_keys(exclude) if exclude else set()
     seen: set[str] = set()
     out, excluded = [], 0
     for f in files:
@@ -111,6 +111,11 @@ def read_training_gold(paths: Iterable[str | Path], exclude: str | Path | None =
                 seen.add(k)
                 out.append(g)
     return out, excluded
+
+
+def _title_keys(path: str | Path) -> set[str]:
+    """The :func:`title_key` of every paper of a gold file (its text is not needed)."""
+    return {title_key(g.title) for g in read_gold(path, need_text=False)}
 
 
 def docs_from_gold(papers: Sequence[GoldPaper], nlp: Language | None = None) -> tuple[list[Doc], list[tuple[GoldPaper, GoldEntity]]]:
@@ -185,14 +190,14 @@ def _spacy_train(config: str, folder: str, seed: int, init_tok2vec: str | None =
 
 
 def _run_all(config: Path, folders: Sequence[Path], seed: int, parallel: int, init_tok2vec: Path | None) -> list[str]:
-    vec = str(init_tok2vec) if init_tok2vec else None
+    weights = str(init_tok2vec) if init_tok2vec else None
     if parallel <= 1:
-        return [_spacy_train(str(config), str(f), seed, vec) for f in folders]
+        return [_spacy_train(str(config), str(f), seed, weights) for f in folders]
     import multiprocessing
 
     n = len(folders)
     with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_spacy_train, [str(config)] * n, map(str, folders), [seed] * n, [vec] * n))
+        return list(pool.map(_spacy_train, [str(config)] * n, map(str, folders), [seed] * n, [weights] * n))
 
 
 def rule_candidates(papers: Sequence[GoldPaper]):
@@ -425,7 +430,7 @@ def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), 
         tmp.mkdir(parents=True, exist_ok=True)
         skip = {title_key(g.title) for g in papers}
         if exclude:
-            skip |= {title_key(g.title) for g in read_gold(exclude, need_text=False)}
+            skip |= _title_keys(exclude)
         texts = read_unlabeled(unlabeled, skip)
         log.info("pretraining on %d unlabelled abstracts of %s: word vectors, then spacy pretrain", len(texts),
                  unlabeled)
