@@ -38,6 +38,21 @@ def test_a_surface_form_and_its_canonical_name_are_one_group_with_the_evidence_o
     assert vit["rule|ARCHITECTURE"] == 1 and vit["rule_proposed"] == 1 and vit["camel_case"] == 1
 
 
+def test_the_name_a_title_leads_with_is_marked_and_no_other_title_word():
+    cands = [Candidate(*_at("ViTamin"), "ARCHITECTURE", "paperkg_new_names", 0.75),
+             Candidate(*_at("Vision Models"), "ARCHITECTURE", "paperkg_spans", 0.5),
+             Candidate(*_at("ImageNet"), "DATASET", "paperkg_catalogue", 0.9, canonical="ImageNet")]
+    feats = {g.key: g.features for g in group_candidates(TEXT, cands, ())}
+    assert feats["vitamin"]["title_lead"] == 1 and feats["vitamin"]["in_title"] == 1
+    assert "title_lead" not in feats["visionmodel"] and feats["visionmodel"]["in_title"] == 1
+    assert "title_lead" not in feats["imagenet"]
+    # the same name first in a title without a colon, or leading the abstract's first sentence, is not marked
+    for text in ("ViTamin Designs Scalable Vision Models\nWe propose ViTamin.", "Scaling Vision\nViTamin: we propose it."):
+        s = text.index("ViTamin")
+        g, = group_candidates(text, [Candidate(s, s + 7, "ARCHITECTURE", "paperkg_new_names", 0.75)], ())
+        assert "title_lead" not in g.features
+
+
 def _toy():
     """Groups of a few papers: catalogue datasets are entities, lone lower-case span-model guesses are not."""
     groups, labels, roles = [], [], []

@@ -5,10 +5,10 @@ metric phrases (rules) and the learned span model. Candidates that name the same
 normalised surface form, or a form and its canonical name: "ViT" and "Vision Transformer") form one
 :class:`Group`. A group is described by features (which components proposed it and with which label, their
 confidences, the span model's score, whether the rule resolver chose it and its rule role, where and how often
-it occurs, its shape, its head word, the word before it) and a multinomial logistic model, trained on the gold
-papers (:func:`fit`), gives the probability of each type and of "not an entity". A group is kept when its
-most probable type is at least :data:`DEFAULT_THRESHOLD` likely; that probability is the confidence of its
-links, so confidence bands can be checked against precision (``benchmarks/cross_validate.py``).
+it occurs and whether the title leads with it ("X: ..."), its shape, its head word, the word before it) and a
+multinomial logistic model, trained on the gold papers (:func:`fit`), gives the probability of each type and of
+"not an entity". A group is kept when its most probable type is at least :data:`DEFAULT_THRESHOLD` likely; that
+probability is the confidence of its links, so confidence bands can be checked against precision (``benchmarks/cross_validate.py``).
 
 A second logistic model gives the probability that a kept Method / Architecture / Dataset is proposed by the
 paper (:data:`ROLE_FEATURES` of the group and the rule role).
@@ -131,6 +131,9 @@ def group_candidates(text: str, candidates: Iterable[Candidate], chosen: Iterabl
         f["log_mentions"] = math.log1p(len({s for s, _ in positions}))
         if any(s < title_end for s, _ in positions):
             f["in_title"] = 1.0
+        if any(not text[:s].strip() and text[e:title_end].lstrip().startswith(":")
+               for s, e in positions if s < title_end):
+            f["title_lead"] = 1.0  # the name a title leads with ("X: ..."): most often the paper's own
         f["first_position"] = first[0] / max(1, len(text))
         words = _WORD.findall(surface)
         f[f"words={min(len(words), 5)}"] = 1.0
@@ -182,7 +185,8 @@ def group_candidates(text: str, candidates: Iterable[Candidate], chosen: Iterabl
 
 
 #: Features of a kept group that the role model reads (besides every feature of the group).
-ROLE_FEATURES = ("rule_proposed", "candidate_proposed", "in_title", "src=catalogue", "camel_case", "all_caps")
+ROLE_FEATURES = ("rule_proposed", "candidate_proposed", "in_title", "title_lead", "src=catalogue", "camel_case",
+                 "all_caps")
 
 
 def _softmax(scores: Sequence[float]) -> list[float]:
