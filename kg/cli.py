@@ -419,7 +419,7 @@ def train(
 
     The span model's tok2vec is first pretrained on unlabelled abstracts (--unlabeled). Out-of-fold candidates for
     the resolver come from 5 span models trained by source fold; a sixth is trained on every paper. CPU only,
-    fixed seed, nothing downloaded; about 20 minutes on 2 cores. The shipped model is in kg/nlp/models; use
+    fixed seed, nothing downloaded; about 22 minutes on 2 cores. The shipped model is in kg/nlp/models; use
     another with `kg build --model DIR`.
 
     Example: kg train --out models && kg build --model models --out out

@@ -73,7 +73,8 @@ def test_a_trained_model_folder_loads_into_the_pipeline_and_training_is_reproduc
     doc = nlp("SlimFlow: small one-step models\nWe train SlimFlow on CIFAR-10 and ImageNet.")
     assert all(0 < e._.paperkg_confidence <= 1 for e in doc.ents)
     _train(tiny, tmp_path / "b")
-    for name in ("resolver.json", "spans/spancat/model", "spans/tok2vec/model", "spans/span_finder/model"):
+    for name in ("resolver.json", "spans/spancat/model", "spans/tok2vec/model", "spans/span_finder/model",
+                 "spans/config.cfg"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 

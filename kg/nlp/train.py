@@ -384,6 +384,15 @@ def cross_validate(papers: Sequence[GoldPaper], folds: Sequence[int], rule_cands
     return out
 
 
+def _portable_config(model: Path) -> None:
+    """Clear the run's own paths (temporary DocBins, pretrained weights) from a saved model's config: they mean
+    nothing once the model is saved, and without them the same data and seed give the same bytes."""
+    cfg = spacy.util.load_config(model / "config.cfg", interpolate=False)
+    for key in ("train", "dev", "init_tok2vec"):
+        cfg["paths"][key] = None
+    cfg.to_disk(model / "config.cfg")
+
+
 def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), config: str | Path = DEFAULT_CONFIG,
           exclude: str | Path | None = None, seed: int = 0, folds: int = FOLDS, parallel: int = PARALLEL_RUNS,
           c: float | None = None, work_dir: str | Path | None = None,
@@ -466,6 +475,7 @@ def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), 
                        meta={"papers": len(papers), "seed": seed, "folds": folds})
         with atomic_dir(Path(out)) as target:
             shutil.copytree(models[-1], target / "spans")
+            _portable_config(target / "spans")
             (target / "resolver.json").write_text(resolver.to_json() + "\n", encoding="utf-8")
             report.seconds = round(time.perf_counter() - t0, 1)
             report.out = str(out)
