@@ -434,7 +434,7 @@ def train(
         typer.echo(f"{len(problems)} entities not written in their text" if problems else "no problems")
         raise typer.Exit(1 if problems else 0)
     if not _quiet(False) and log.getEffectiveLevel() > logging.INFO:
-        log.setLevel(logging.INFO)  # a 20-minute run reports its steps unless asked to be quiet
+        log.setLevel(logging.INFO)  # a 22-minute run reports its steps unless asked to be quiet
     report = training.train(out, gold=sources, config=config or training.DEFAULT_CONFIG, exclude=exclude, seed=seed,
                             parallel=parallel, unlabeled=unlabeled)
     typer.echo(training.format_report(report))

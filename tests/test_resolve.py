@@ -47,7 +47,8 @@ def test_the_name_a_title_leads_with_is_marked_and_no_other_title_word():
     assert "title_lead" not in feats["visionmodel"] and feats["visionmodel"]["in_title"] == 1
     assert "title_lead" not in feats["imagenet"]
     # the same name first in a title without a colon, or leading the abstract's first sentence, is not marked
-    for text in ("ViTamin Designs Scalable Vision Models\nWe propose ViTamin.", "Scaling Vision\nViTamin: we propose it."):
+    for text in ("ViTamin Designs Scalable Vision Models\nWe propose ViTamin.",
+                 "Scaling Vision\nViTamin: we propose it."):
         s = text.index("ViTamin")
         g, = group_candidates(text, [Candidate(s, s + 7, "ARCHITECTURE", "paperkg_new_names", 0.75)], ())
         assert "title_lead" not in g.features

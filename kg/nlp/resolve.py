@@ -8,7 +8,8 @@ confidences, the span model's score, whether the rule resolver chose it and its 
 it occurs and whether the title leads with it ("X: ..."), its shape, its head word, the word before it) and a
 multinomial logistic model, trained on the gold papers (:func:`fit`), gives the probability of each type and of
 "not an entity". A group is kept when its most probable type is at least :data:`DEFAULT_THRESHOLD` likely; that
-probability is the confidence of its links, so confidence bands can be checked against precision (``benchmarks/cross_validate.py``).
+probability is the confidence of its links, so confidence bands can be checked against precision
+(``benchmarks/cross_validate.py``).
 
 A second logistic model gives the probability that a kept Method / Architecture / Dataset is proposed by the
 paper (:data:`ROLE_FEATURES` of the group and the rule role).
