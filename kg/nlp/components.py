@@ -39,6 +39,7 @@ from kg.catalogue import Catalogue, Entry, is_case_sensitive, key, load_catalogu
 from kg.errors import PipelineError
 from kg.nlp import abbreviations as abbr
 from kg.nlp import code_links, new_names, roles
+from kg.nlp.lexicon import COMPONENT as LEXICON_COMPONENT
 from kg.nlp.heads import HEAD_LABELS, _PHRASE_STOP as PHRASE_STOP, find_metric_phrases, find_task_phrases, type_from_head, type_from_phrase, type_from_suffix
 from kg.nlp.resolve import LABEL_OF_TYPE, RESOLVER_FILE, Candidate, Resolver, group_candidates
 from kg.nlp.spans import MIN_SCORE as SPAN_MIN_SCORE
@@ -452,19 +453,24 @@ class Entities:
 
     def __call__(self, doc: Doc) -> Doc:
         doc.user_data.pop(_INDEX, None)
-        cands = list(doc.spans.get(CANDIDATES, []))
-        cands.sort(key=lambda s: (-(s.end_char - s.start_char), -(s._.paperkg_confidence or 0), s.start))
+        cands = []
+        for s in doc.spans.get(CANDIDATES, []):
+            attrs = s._  # one accessor per span: each ``s._`` builds a new one
+            cands.append((-(s.end_char - s.start_char), -(attrs.paperkg_confidence or 0), s.start, s.end, s, attrs))
+        cands.sort(key=lambda c: c[:3])
         chosen: list[Span] = []
+        meta_of: dict[int, tuple] = {}
         taken: set[int] = set()
-        for s in cands:
-            if taken.intersection(range(s.start, s.end)):
+        for _, _, start, end, s, attrs in cands:
+            if taken.intersection(range(start, end)):
                 continue
             chosen.append(s)
-            taken.update(range(s.start, s.end))
+            meta_of[id(s)] = (attrs.paperkg_component, attrs.paperkg_confidence, attrs.paperkg_canonical or s.text,
+                              attrs.paperkg_aliases, attrs.paperkg_role)
+            taken.update(range(start, end))
         chosen.sort(key=lambda s: s.start)
-        chosen = _drop_passing_families(doc, chosen)
-        meta = [(s._.paperkg_component, s._.paperkg_confidence, s._.paperkg_canonical or s.text,
-                 s._.paperkg_aliases, s._.paperkg_role) for s in chosen]
+        chosen = _drop_passing_families(doc, chosen, meta_of)
+        meta = [meta_of[id(s)] for s in chosen]
         doc.ents = chosen
         groups: dict[str, set[str]] = {}
         for s, m in zip(chosen, meta):
@@ -474,11 +480,12 @@ class Entities:
             if m[2] != s.text:
                 g.add(m[2])
         for ent, (component, conf, canonical, aliases, role) in zip(doc.ents, meta):
-            ent._.paperkg_component = component
-            ent._.paperkg_confidence = conf
-            ent._.paperkg_canonical = canonical
-            ent._.paperkg_aliases = tuple(sorted(a for a in groups[key(canonical)] if a != ent.text))
-            ent._.paperkg_role = role
+            attrs, text = ent._, ent.text
+            attrs.paperkg_component = component
+            attrs.paperkg_confidence = conf
+            attrs.paperkg_canonical = canonical
+            attrs.paperkg_aliases = tuple(sorted(a for a in groups[key(canonical)] if a != text))
+            attrs.paperkg_role = role
         return doc
 
 
@@ -490,15 +497,16 @@ GENERIC_FAMILIES = frozenset(key(n) for n in (
     "Vision-Language Model", "Recurrent Neural Network"))
 
 
-def _drop_passing_families(doc: Doc, chosen: list[Span]) -> list[Span]:
+def _drop_passing_families(doc: Doc, chosen: list[Span], meta_of: dict[int, tuple]) -> list[Span]:
+    """``chosen`` without the broad model families named once outside the title and not proposed (``meta_of``:
+    id of a span -> its component, confidence, canonical name, aliases and role)."""
+    keys = {id(s): key(meta_of[id(s)][2]) for s in chosen}
     counts: dict[str, int] = {}
-    for s in chosen:
-        k = key(s._.paperkg_canonical or s.text)
+    for k in keys.values():
         counts[k] = counts.get(k, 0) + 1
     title_end = doc_text(doc).find("\n")
-    return [s for s in chosen if not (key(s._.paperkg_canonical or s.text) in GENERIC_FAMILIES
-                                      and counts[key(s._.paperkg_canonical or s.text)] == 1
-                                      and s._.paperkg_role != "proposed"
+    return [s for s in chosen if not (keys[id(s)] in GENERIC_FAMILIES and counts[keys[id(s)]] == 1
+                                      and meta_of[id(s)][4] != "proposed"
                                       and (title_end < 0 or s.start_char > title_end))]
 
 
@@ -604,17 +612,28 @@ def make_roles(nlp: Language, name: str) -> Roles:
 
 
 # --- the learned resolver ------------------------------------------------------------------------------------
+def _candidate(span: Span, with_role: bool = False) -> Candidate:
+    """A candidate or rule entity span as the resolver's :class:`Candidate`."""
+    attrs = span._  # one accessor per span: each ``span._`` builds a new one
+    conf = attrs.paperkg_confidence
+    return Candidate(span.start_char, span.end_char, span.label_, attrs.paperkg_component or "unknown",
+                     float(conf if conf is not None else 0.5), attrs.paperkg_canonical,
+                     attrs.paperkg_role if with_role else None)
+
+
 class LearnedResolver:
-    """The final say on ``doc.ents``: every candidate (the rules' and the span model's) is grouped and weighed by
-    :class:`kg.nlp.resolve.Resolver`; kept groups become the entities, with the resolver's type and probability
-    (``paperkg_confidence``), its role, and the rules' finer relation. Overlapping mentions: the more probable
-    group wins, then the longer span.
+    """The final say on ``doc.ents``: every candidate (the rules', the span model's and those of the resolver's
+    lexicon, :mod:`kg.nlp.lexicon`) is grouped and weighed by :class:`kg.nlp.resolve.Resolver`; kept groups
+    become the entities, with the resolver's type and probability (``paperkg_confidence``), its role, and the
+    rules' finer relation. Overlapping mentions: the more probable group wins, then the longer span.
     """
 
-    def __init__(self, name: str, model: str = "") -> None:
+    def __init__(self, nlp: Language, name: str, model: str = "") -> None:
+        self.nlp = nlp
         self.name = name
         self.path = Path(model) if model else RESOLVER_FILE
         self._resolver = None
+        self._lexicon = None  # the matcher of the resolver's lexicon, built on first use
 
     @property
     def resolver(self) -> Resolver:
@@ -630,18 +649,18 @@ class LearnedResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        cands = [Candidate(s.start_char, s.end_char, s.label_, s._.paperkg_component or "unknown",
-                           float(s._.paperkg_confidence if s._.paperkg_confidence is not None else 0.5),
-                           s._.paperkg_canonical) for s in doc.spans.get(CANDIDATES, [])]
+        cands = [_candidate(s) for s in doc.spans.get(CANDIDATES, [])]
         model = doc.spans.get(MODEL_CANDIDATES)
         if model is not None:
             scores = model.attrs.get("scores") or [1.0] * len(model)
             cands += [Candidate(s.start_char, s.end_char, s.label_, "paperkg_spans", float(sc))
                       for s, sc in zip(model, scores)]
-        chosen = [Candidate(e.start_char, e.end_char, e.label_, e._.paperkg_component or "unknown",
-                            float(e._.paperkg_confidence if e._.paperkg_confidence is not None else 0.5),
-                            e._.paperkg_canonical, e._.paperkg_role) for e in doc.ents]
+        chosen = [_candidate(e, with_role=True) for e in doc.ents]
         resolver = self.resolver
+        if resolver.lexicon is not None:
+            if self._lexicon is None:
+                self._lexicon = resolver.lexicon.matcher(self.nlp)
+            cands += self._lexicon.candidates(doc)
         picks = []
         for group, etype, p in resolver.decide(group_candidates(text, cands, chosen)):
             for start, end in sorted({(c.start, c.end) for c in group.mentions}):
@@ -678,27 +697,29 @@ class LearnedResolver:
                     group.mentions, key=lambda c: c.component != "paperkg_catalogue") if c.canonical), None)
         for ent, (span, group, etype, p) in zip(doc.ents, selected):
             label = ent.label_
+            attrs = ent._  # one accessor per span: each ``ent._`` builds a new one
             same = by_offsets[id(group)].get((span.start_char, span.end_char))
             if same:
-                source = max(same, key=lambda c: (c.label == label, c.component != "paperkg_spans", c.confidence))
+                source = max(same, key=lambda c: (c.label == label, _PROVENANCE_RANK.get(c.component, 2), c.confidence))
             else:
                 if (id(group), label) not in best:
                     best[(id(group), label)] = max(group.mentions, key=lambda c: (
-                        c.label == label, c.component != "paperkg_spans", c.confidence))
+                        c.label == label, _PROVENANCE_RANK.get(c.component, 2), c.confidence))
                 source = best[(id(group), label)]
             canonical = canonicals[id(group)] or ent.text
-            ent._.paperkg_component = source.component
-            ent._.paperkg_confidence = p
-            ent._.paperkg_canonical = canonical
+            # the lexicon's names are found by this pipe (its lexicon travels with the resolver)
+            attrs.paperkg_component = self.name if source.component == LEXICON_COMPONENT else source.component
+            attrs.paperkg_confidence = p
+            attrs.paperkg_canonical = canonical
             aliases = forms[id(group)] | ({canonical} if canonical != ent.text else set())
-            ent._.paperkg_aliases = tuple(sorted(a for a in aliases if a != ent.text))
+            attrs.paperkg_aliases = tuple(sorted(a for a in aliases if a != ent.text))
             if label in roles.ROLE_LABELS:
                 is_proposed = proposed[id(group)]
-                ent._.paperkg_role = "proposed" if is_proposed else "used"
-                ent._.paperkg_relation = None if is_proposed else roles.relation(
+                attrs.paperkg_role = "proposed" if is_proposed else "used"
+                attrs.paperkg_relation = None if is_proposed else roles.relation(
                     text[ent.sent.start_char: ent.start_char], label)
             else:
-                ent._.paperkg_role = ent._.paperkg_relation = None
+                attrs.paperkg_role = attrs.paperkg_relation = None
         return doc
 
     def to_disk(self, path, exclude=tuple()) -> None:
@@ -710,10 +731,14 @@ class LearnedResolver:
         file = Path(path) / "resolver.json"
         if not file.exists():
             raise PipelineError(f"{file} is missing: the saved pipeline is incomplete; save it again with nlp.to_disk")
-        self.path, self._resolver = file, None
+        self.path, self._resolver, self._lexicon = file, None, None
         _ = self.resolver
         return self
 
+
+#: Which candidate of a kept mention names the component that found it: a rule component's (it says why), then
+#: the lexicon's, then the span model's.
+_PROVENANCE_RANK = {LEXICON_COMPONENT: 1, "paperkg_spans": 0}
 
 #: A kept Method / Architecture / Dataset is proposed when the resolver's role model gives it at least this
 #: probability: 0.5, the break-even of a calibrated binary classifier for accuracy. Lower bars trade precision for
@@ -726,7 +751,7 @@ ROLE_THRESHOLD = 0.5
                   assigns=["doc.ents", *ENTITY_ATTRS, "span._.paperkg_relation"])
 def make_resolver(nlp: Language, name: str, model: str) -> LearnedResolver:
     """``model``: a resolver JSON file written by ``kg train`` (empty: the shipped one)."""
-    return LearnedResolver(name, model)
+    return LearnedResolver(nlp, name, model)
 
 
 @Language.factory("paperkg_spans", default_config={"model": "", "min_score": SPAN_MIN_SCORE}, assigns=["doc.spans"])

@@ -1,7 +1,8 @@
 """Decide which candidates are entities, and of which type, from all the evidence (pure functions, no spaCy).
 
 Every component proposes candidate mentions: the catalogue, acronym definitions, coined names, task and
-metric phrases (rules) and the learned span model. Candidates that name the same thing in a paper (the same
+metric phrases (rules), the learned span model and the lexicon of names the gold papers use
+(:mod:`kg.nlp.lexicon`, which travels with the resolver). Candidates that name the same thing in a paper (the same
 normalised surface form, or a form and its canonical name: "ViT" and "Vision Transformer") form one
 :class:`Group`. A group is described by features (which components proposed it and with which label, their
 confidences, the span model's score, whether the rule resolver chose it and its rule role, where and how often
@@ -12,7 +13,7 @@ probability is the confidence of its links, so confidence bands can be checked a
 (``benchmarks/cross_validate.py``).
 
 A second logistic model gives the probability that a kept Method / Architecture / Dataset is proposed by the
-paper (:data:`ROLE_FEATURES` of the group and the rule role).
+paper (from every feature of the group, the rule role among them, and its type).
 
 >>> r = Resolver(classes=("none", "Dataset"), weights={"bias": (0.0, -1.0), "src=catalogue|DATASET": (0.0, 3.0)},
 ...              role_weights={"bias": -2.0})
@@ -29,6 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
+import numpy
+
+from kg.nlp.lexicon import Lexicon
 from kg.records import ENTITY_TYPES, name_key
 
 __all__ = ["Candidate", "Group", "Resolver", "group_candidates", "fit", "NONE", "DEFAULT_THRESHOLD",
@@ -185,11 +189,6 @@ def group_candidates(text: str, candidates: Iterable[Candidate], chosen: Iterabl
     return groups
 
 
-#: Features of a kept group that the role model reads (besides every feature of the group).
-ROLE_FEATURES = ("rule_proposed", "candidate_proposed", "in_title", "title_lead", "src=catalogue", "camel_case",
-                 "all_caps")
-
-
 def _softmax(scores: Sequence[float]) -> list[float]:
     top = max(scores)
     exps = [math.exp(s - top) for s in scores]
@@ -200,23 +199,31 @@ def _softmax(scores: Sequence[float]) -> list[float]:
 @dataclass
 class Resolver:
     """Two logistic models: the type of a group (``weights``: feature -> one weight per class) and whether
-    a kept group is proposed (``role_weights``: feature -> weight)."""
+    a kept group is proposed (``role_weights``: feature -> weight); and the lexicon of names whose candidates
+    they learned to weigh (:mod:`kg.nlp.lexicon`), if any."""
 
     classes: tuple[str, ...]
     weights: Mapping[str, Sequence[float]]
     role_weights: Mapping[str, float]
     threshold: float = DEFAULT_THRESHOLD
     meta: dict = field(default_factory=dict)
+    lexicon: Lexicon | None = None
+    _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _matrix: numpy.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def probabilities(self, features: Mapping[str, float]) -> dict[str, float]:
         """The probability of each class for a group's features."""
-        scores = [0.0] * len(self.classes)
+        if self._matrix is None:  # the weights as one matrix (feature row -> class column), built on first use
+            self._index = {name: i for i, name in enumerate(self.weights)}
+            self._matrix = numpy.array(list(self.weights.values()), dtype=float).reshape(-1, len(self.classes))
+        rows, values = [], []
         for name, value in features.items():
-            w = self.weights.get(name)
-            if w is not None:
-                for i, wi in enumerate(w):
-                    scores[i] += wi * value
-        return dict(zip(self.classes, _softmax(scores)))
+            i = self._index.get(name)
+            if i is not None:
+                rows.append(i)
+                values.append(value)
+        scores = numpy.asarray(values, dtype=float) @ self._matrix[rows] if rows else [0.0] * len(self.classes)
+        return dict(zip(self.classes, _softmax([float(x) for x in scores])))
 
     def proposed_probability(self, features: Mapping[str, float], etype: str) -> float:
         """The probability that the paper proposes a kept group of type ``etype``."""
@@ -236,16 +243,19 @@ class Resolver:
         return out
 
     def to_json(self) -> str:
-        return json.dumps({"classes": list(self.classes), "threshold": self.threshold, "meta": self.meta,
-                           "weights": {k: [round(x, 6) for x in v] for k, v in sorted(self.weights.items())},
-                           "role_weights": {k: round(v, 6) for k, v in sorted(self.role_weights.items())}},
-                          indent=0, sort_keys=True)
+        d = {"classes": list(self.classes), "threshold": self.threshold, "meta": self.meta,
+             "weights": {k: [round(x, 6) for x in v] for k, v in sorted(self.weights.items())},
+             "role_weights": {k: round(v, 6) for k, v in sorted(self.role_weights.items())}}
+        if self.lexicon is not None:
+            d["lexicon"] = self.lexicon.to_dict()
+        return json.dumps(d, indent=0, sort_keys=True)
 
     @classmethod
     def from_json(cls, data: str) -> Resolver:
         d = json.loads(data)
+        lexicon = Lexicon.from_dict(d["lexicon"]) if "lexicon" in d else None
         return cls(tuple(d["classes"]), {k: tuple(v) for k, v in d["weights"].items()},
-                   dict(d["role_weights"]), float(d["threshold"]), dict(d.get("meta", {})))
+                   dict(d["role_weights"]), float(d["threshold"]), dict(d.get("meta", {})), lexicon)
 
     @classmethod
     def load(cls, path: str | Path = RESOLVER_FILE) -> Resolver:

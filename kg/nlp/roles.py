@@ -144,6 +144,8 @@ def variant_occurrences(text: str, base: str) -> list[tuple[int, int]]:
     >>> variant_occurrences(text, "DiMR") + variant_occurrences(text, "EMOv2")
     []
     """
+    if base + "-" not in text:  # every variant code starts with a hyphen: no pattern to compile
+        return []
     pat = re.compile(r"(?<![\w-])" + re.escape(base) + _VARIANT_CODE + r"(?![\w/-])(?!\s+(?:variants?|family|families|series)\b)")
     return [(m.start(), m.end()) for m in pat.finditer(text)]
 

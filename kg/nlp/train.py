@@ -6,12 +6,13 @@
    then ``spacy pretrain``), leaving out every gold paper's text.
 3. ``spacy train`` (spaCy's own loop, with ``training/spans.cfg``) trains the span model from those weights:
    paperkg's tokenizer, a small CNN ``tok2vec``, a ``span_finder`` and a ``spancat``.
-4. The resolver (:mod:`kg.nlp.resolve`) learns from what it will see at run time: the rules' candidates and the
-   span model's candidates on papers the model was not trained on. So the papers are split into
-   :data:`FOLDS` folds by source (one source's papers in one fold), a span model is trained on all folds but
-   one and predicts that one, and the resolver is fitted on these out-of-fold candidates. The same predictions
-   give the cross-validated figures of rules alone, model alone and both (:func:`cross_validate`).
-5. The final span model is trained on every paper.
+4. The resolver (:mod:`kg.nlp.resolve`) learns from what it will see at run time: the rules' candidates, and
+   the span model's and the lexicon's (:mod:`kg.nlp.lexicon`, the names other papers' gold uses) on papers they
+   were not learned from. So the papers are split into :data:`FOLDS` folds by source (one source's papers in
+   one fold); a span model and a lexicon learned from all folds but one predict that one, and the resolver is
+   fitted on these out-of-fold candidates. The same predictions give the cross-validated figures of rules
+   alone, model alone and both (:func:`cross_validate`).
+5. The final span model is trained on every paper, and the shipped resolver carries the lexicon of every paper.
 
 Everything runs on the CPU with fixed seeds, from files in the repository; nothing is downloaded. The outputs go to
 ``--out`` (a folder with ``spans/`` and ``resolver.json``); the build uses the shipped ones in ``kg/nlp/models/``
@@ -38,6 +39,7 @@ from spacy.tokens import Doc, DocBin
 from kg.atomic import atomic_dir
 from kg.errors import PipelineError, SourceError
 from kg.nlp.gold import GoldEntity, GoldPaper, gold_spans, read_gold
+from kg.nlp.lexicon import MIN_PAPERS
 from kg.records import title_key
 
 __all__ = ["train", "check", "cross_validate", "read_training_gold", "docs_from_gold", "source_folds",
@@ -73,6 +75,7 @@ class TrainReport:
     seconds: float = 0.0
     scores: dict = field(default_factory=dict)  #: cross-validated figures (see :func:`cross_validate`)
     pretrained: dict = field(default_factory=dict)  #: what the tok2vec was pretrained on (:mod:`kg.nlp.pretrain`)
+    lexicon: int = 0  #: names in the shipped resolver's lexicon (:mod:`kg.nlp.lexicon`)
     out: str = ""
 
 
@@ -341,10 +344,36 @@ def resolver_items(resolver, groups) -> dict:
 CALIBRATION_BANDS = tuple((i / 10, (i + 1) / 10) for i in range(10))
 
 
-def cross_validate(papers: Sequence[GoldPaper], folds: Sequence[int], rule_cands, model_cands, *,
-                   c: float | None = None, threshold: float | None = None, resolvers: dict | None = None) -> dict:
+def _groups(papers: Sequence[GoldPaper], rule_cands, model_cands, lexicon_cands=None) -> list:
+    """Each paper's candidate groups (:func:`kg.nlp.resolve.group_candidates`) from every source."""
+    from kg.nlp.resolve import group_candidates
+
+    lexicon_cands = lexicon_cands or [[] for _ in papers]
+    return [group_candidates(g.text, rc[0] + mc + lc, rc[1])
+            for g, rc, mc, lc in zip(papers, rule_cands, model_cands, lexicon_cands)]
+
+
+def lexicon_candidates(papers: Sequence[GoldPaper], docs: Sequence[Doc], folds: Sequence[int], nlp: Language):
+    """The lexicon of each fold (learned from the other folds' papers, :func:`kg.nlp.lexicon.learn_lexicon`) and
+    every paper's candidates from its fold's lexicon, so that no paper's own names are among them."""
+    from kg.nlp.lexicon import learn_lexicon
+
+    lexicons = {}
+    cands: list = [None] * len(papers)
+    for k in sorted(set(folds)):
+        train_idx = [i for i, f in enumerate(folds) if f != k]
+        lexicons[k] = learn_lexicon([papers[i] for i in train_idx], [docs[i] for i in train_idx], nlp)
+        matcher = lexicons[k].matcher(nlp)
+        for i in (i for i, f in enumerate(folds) if f == k):
+            cands[i] = matcher.candidates(docs[i])
+    return lexicons, cands
+
+
+def cross_validate(papers: Sequence[GoldPaper], folds: Sequence[int], rule_cands, model_cands, lexicon_cands=None,
+                   *, c: float | None = None, threshold: float | None = None, resolvers: dict | None = None) -> dict:
     """Cross-validated figures: for each fold, the resolver is fitted on the other folds' groups and predicts
-    this fold's papers (whose span-model candidates come from a model that did not see them either).
+    this fold's papers (whose span-model and lexicon candidates come from a model and a lexicon that did not see
+    them either: ``model_cands`` and ``lexicon_cands``, out of fold).
 
     ``resolvers``, if given, receives each fold's resolver (fold -> :class:`kg.nlp.resolve.Resolver`).
 
@@ -353,11 +382,11 @@ def cross_validate(papers: Sequence[GoldPaper], folds: Sequence[int], rule_cands
     :func:`kg.evaluate.score_predictions` dicts, with ``bands`` of :data:`CALIBRATION_BANDS`.
     """
     from kg.evaluate import score_predictions
-    from kg.nlp.resolve import DEFAULT_C, DEFAULT_THRESHOLD, fit, group_candidates
+    from kg.nlp.resolve import DEFAULT_C, DEFAULT_THRESHOLD, fit
 
     c = DEFAULT_C if c is None else c
 
-    groups = [group_candidates(g.text, rc[0] + mc, rc[1]) for g, rc, mc in zip(papers, rule_cands, model_cands)]
+    groups = _groups(papers, rule_cands, model_cands, lexicon_cands)
     labels = [group_labels(g, gs) for g, gs in zip(papers, groups)]
     preds: dict[str, list] = {"rules": [None] * len(papers), "model": [None] * len(papers),
                               "combined": [None] * len(papers)}
@@ -426,7 +455,8 @@ def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), 
         raise SourceError(str(config), 0, "no such spaCy config; run `kg train` from a clone of the repository "
                           "or pass --config")
     papers, excluded = read_training_gold(gold, exclude)
-    docs, missing = docs_from_gold(papers)
+    nlp = _blank()
+    docs, missing = docs_from_gold(papers, nlp)
     for g, e in missing:
         log.warning("%s:%d: paper %s: %s %r is not written in its text; skipped", g.file, g.line, g.id, e.type, e.name)
     fold_of = source_folds(papers, folds)
@@ -459,20 +489,26 @@ def train(out: str | Path, *, gold: Iterable[str | Path] = (DEFAULT_GOLD_DIR,), 
             idx = [i for i, f in enumerate(fold_of) if f == k]
             for i, cands in zip(idx, model_candidates(models[k], [papers[i] for i in idx])):
                 model_cands[i] = cands
+        lexicons, lexicon_cands = lexicon_candidates(papers, docs, fold_of, nlp)
         fold_resolvers: dict = {}
-        report.scores = cross_validate(papers, fold_of, rule_cands, model_cands, c=c, resolvers=fold_resolvers)
-        if work_dir:  # each fold's model folder (span model + resolver), for end-to-end checks
+        report.scores = cross_validate(papers, fold_of, rule_cands, model_cands, lexicon_cands, c=c,
+                                       resolvers=fold_resolvers)
+        if work_dir:  # each fold's model folder (span model + resolver and its lexicon), for end-to-end checks
             for k, r in fold_resolvers.items():
+                r.lexicon = lexicons[k]
                 (tmp / f"fold{k}" / "resolver.json").write_text(r.to_json() + "\n", encoding="utf-8")
                 if not (tmp / f"fold{k}" / "spans").exists():
                     (tmp / f"fold{k}" / "spans").symlink_to(Path(models[k]).resolve())
-        from kg.nlp.resolve import DEFAULT_C, fit, group_candidates
+        from kg.nlp.lexicon import learn_lexicon
+        from kg.nlp.resolve import DEFAULT_C, fit
 
         c = DEFAULT_C if c is None else c
-        groups = [group_candidates(g.text, rc[0] + mc, rc[1]) for g, rc, mc in zip(papers, rule_cands, model_cands)]
+        groups = _groups(papers, rule_cands, model_cands, lexicon_cands)
         labels = [lab for g, gs in zip(papers, groups) for lab in group_labels(g, gs)]
         resolver = fit([gr for gs in groups for gr in gs], [y[0] for y in labels], [y[1] for y in labels], c=c,
                        meta={"papers": len(papers), "seed": seed, "folds": folds})
+        resolver.lexicon = learn_lexicon(papers, docs, nlp)
+        report.lexicon = len(resolver.lexicon)
         with atomic_dir(Path(out)) as target:
             shutil.copytree(models[-1], target / "spans")
             _portable_config(target / "spans")
@@ -490,7 +526,8 @@ def report_json(report: TrainReport) -> dict:
     """The report as plain JSON (no gold records)."""
     return {"papers": report.papers, "entities": report.entities, "mentions": report.mentions,
             "skipped_entities": len(report.missing), "excluded": report.excluded, "folds": report.folds,
-            "seconds": report.seconds, "pretrained": report.pretrained, "cross_validated": report.scores}
+            "seconds": report.seconds, "pretrained": report.pretrained, "lexicon": report.lexicon,
+            "cross_validated": report.scores}
 
 
 def format_report(report: TrainReport) -> str:
@@ -500,6 +537,7 @@ def format_report(report: TrainReport) -> str:
              f"in {report.seconds:.0f} s; wrote {report.out}",
              f"tok2vec pretrained on {report.pretrained.get('texts', 0)} unlabelled abstracts "
              f"({report.pretrained.get('words', 0)} words) of {report.pretrained.get('from', '-')}",
+             f"lexicon: {report.lexicon} names, each a gold entity of {MIN_PAPERS}+ papers",
              "", "cross-validated, 5 folds by source (typed micro F1 and per type; roles):"]
     cols = ["typed_micro", "Method", "Architecture", "Dataset", "Task", "Metric", "proposed", "used"]
     lines.append(f"  {'system':9s} {'papers':7s} {'P':>5s} {'R':>5s} " + " ".join(f"{c[:12]:>12s}" for c in cols))
