@@ -419,7 +419,7 @@ def train(
 
     The span model's tok2vec is first pretrained on unlabelled abstracts (--unlabeled). Out-of-fold candidates for
     the resolver come from 5 span models trained by source fold; a sixth is trained on every paper. CPU only,
-    fixed seed, nothing downloaded; about 25 minutes on 2 cores. The shipped model is in kg/nlp/models; use
+    fixed seed, nothing downloaded; about 26 minutes on 2 cores. The shipped model is in kg/nlp/models; use
     another with `kg build --model DIR`.
 
     Example: kg train --out models && kg build --model models --out out
@@ -434,7 +434,7 @@ def train(
         typer.echo(f"{len(problems)} entities not written in their text" if problems else "no problems")
         raise typer.Exit(1 if problems else 0)
     if not _quiet(False) and log.getEffectiveLevel() > logging.INFO:
-        log.setLevel(logging.INFO)  # a 25-minute run reports its steps unless asked to be quiet
+        log.setLevel(logging.INFO)  # a 26-minute run reports its steps unless asked to be quiet
     report = training.train(out, gold=sources, config=config or training.DEFAULT_CONFIG, exclude=exclude, seed=seed,
                             parallel=parallel, unlabeled=unlabeled)
     typer.echo(training.format_report(report))
