@@ -612,8 +612,8 @@ def make_roles(nlp: Language, name: str) -> Roles:
 
 
 # --- the learned resolver ------------------------------------------------------------------------------------
-def _candidate(span: Span, with_role: bool = False) -> Candidate:
-    """A candidate or rule entity span as the resolver's :class:`Candidate`."""
+def span_candidate(span: Span, with_role: bool = False) -> Candidate:
+    """A candidate or rule entity span as the resolver's :class:`Candidate` (its rule role too, ``with_role``)."""
     attrs = span._  # one accessor per span: each ``span._`` builds a new one
     conf = attrs.paperkg_confidence
     return Candidate(span.start_char, span.end_char, span.label_, attrs.paperkg_component or "unknown",
@@ -649,13 +649,13 @@ class LearnedResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        cands = [_candidate(s) for s in doc.spans.get(CANDIDATES, [])]
+        cands = [span_candidate(s) for s in doc.spans.get(CANDIDATES, [])]
         model = doc.spans.get(MODEL_CANDIDATES)
         if model is not None:
             scores = model.attrs.get("scores") or [1.0] * len(model)
             cands += [Candidate(s.start_char, s.end_char, s.label_, "paperkg_spans", float(sc))
                       for s, sc in zip(model, scores)]
-        chosen = [_candidate(e, with_role=True) for e in doc.ents]
+        chosen = [span_candidate(e, with_role=True) for e in doc.ents]
         resolver = self.resolver
         if resolver.lexicon is not None:
             if self._lexicon is None:

@@ -131,13 +131,16 @@ def learn_lexicon(papers: Sequence, docs: Sequence, nlp, min_papers: int = MIN_P
     for g in papers:
         keys: set[str] = set()
         for e in g.entities:
-            for k in {name_key(f) for f in e.forms} - {""}:
-                keys.add(k)
+            entity_keys = set()
+            for form in e.forms:
+                k = name_key(form)
+                if k:
+                    entity_keys.add(k)
+                    forms.setdefault(k, set()).add(form)
+            for k in entity_keys:  # an entity counts once for its type, however many forms share a key
                 types.setdefault(k, {})
                 types[k][e.type] = types[k].get(e.type, 0) + 1
-            for form in e.forms:
-                if name_key(form):
-                    forms.setdefault(name_key(form), set()).add(form)
+            keys |= entity_keys
         gold_keys.append(keys)
         for k in keys:
             papers_of.setdefault(k, set()).add(title_key(g.title))

@@ -206,18 +206,13 @@ def _run_all(config: Path, folders: Sequence[Path], seed: int, parallel: int, in
 def rule_candidates(papers: Sequence[GoldPaper]):
     """The rule pipeline's candidates and chosen entities per paper, as :class:`kg.nlp.resolve.Candidate` lists."""
     from kg.nlp import load
-    from kg.nlp.components import CANDIDATES
-    from kg.nlp.resolve import Candidate
+    from kg.nlp.components import CANDIDATES, span_candidate
 
     rules = load(exclude=["paperkg_spans", "paperkg_resolver"])
     out = []
     for doc in rules.pipe((g.text for g in papers), batch_size=64):
-        cands = [Candidate(s.start_char, s.end_char, s.label_, s._.paperkg_component or "unknown",
-                           float(s._.paperkg_confidence if s._.paperkg_confidence is not None else 0.5),
-                           s._.paperkg_canonical) for s in doc.spans.get(CANDIDATES, [])]
-        chosen = [Candidate(e.start_char, e.end_char, e.label_, e._.paperkg_component or "unknown",
-                            float(e._.paperkg_confidence if e._.paperkg_confidence is not None else 0.5),
-                            e._.paperkg_canonical, e._.paperkg_role) for e in doc.ents]
+        cands = [span_candidate(s) for s in doc.spans.get(CANDIDATES, [])]
+        chosen = [span_candidate(e, with_role=True) for e in doc.ents]
         out.append((cands, chosen))
     return out
 
