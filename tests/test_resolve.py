@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.nlp.resolve import NONE, Candidate, Resolver, fit, group_candidates
+from kg.nlp.resolve import NONE, TITLE_COMPONENT, Candidate, Resolver, fit, group_candidates, title_candidates
 
 # A real sentence pattern of the corpus: an acronym-defined coined name, a catalogue model and its acronym.
 TEXT = ("ViTamin: Designing Scalable Vision Models\n"
@@ -34,6 +34,10 @@ def test_a_surface_form_and_its_canonical_name_are_one_group_with_the_evidence_o
     img = keys["imagenet"].features
     assert img["conf=spans|DATASET"] == pytest.approx(0.95) and img["sources"] == 2
     assert img["before=on"] == 1 and "in_title" not in img
+    # which components agree, on which labels: one feature per pair of them
+    assert img["src=catalogue|DATASET&src=spans|DATASET"] == 1
+    assert vtg.features["src=abbreviations|ARCHITECTURE&src=catalogue|ARCHITECTURE"] == 1
+    assert not any("&" in k for k in keys["vitamin"].features)  # one source: no pair
     vit = keys["vitamin"].features  # a chosen entity is a candidate too, with its rule role
     assert vit["rule|ARCHITECTURE"] == 1 and vit["rule_proposed"] == 1 and vit["camel_case"] == 1
 
@@ -52,6 +56,33 @@ def test_the_name_a_title_leads_with_is_marked_and_no_other_title_word():
         s = text.index("ViTamin")
         g, = group_candidates(text, [Candidate(s, s + 7, "ARCHITECTURE", "paperkg_new_names", 0.75)], ())
         assert "title_lead" not in g.features
+
+
+def _segments(text: str) -> list[str]:
+    return [text[c.start:c.end] for c in title_candidates(text)]
+
+
+def test_a_titles_segments_between_separators_and_function_words_are_untyped_candidates():
+    # titles of the corpus and of ICLR / ACL papers
+    assert _segments(TEXT) == ["ViTamin", "Designing Scalable Vision Models"]
+    assert _segments("A Conditional Splitting Framework for Efficient Constituency Parsing\nWe ...") == [
+        "Conditional Splitting Framework", "Efficient Constituency Parsing"]
+    assert _segments("SEARNN: Training RNNs with global-local losses") == [
+        "SEARNN", "Training RNNs", "global-local losses"]
+    assert _segments("Towards Robust Neural Networks via Random Self-ensemble") == [
+        "Robust Neural Networks", "Random Self-ensemble"]
+    # a lone article is no segment; nor is a segment of more than seven words, nor anything after the title
+    assert _segments("On the (Im)possibility of Fairness") == ["Im", "possibility", "Fairness"]
+    long = "One Two Three Four Five Six Seven Eight: Short Name\nAbstract words for a test."
+    assert _segments(long) == ["Short Name"]
+    c = title_candidates(long)[0]
+    assert (c.label, c.component, c.confidence) == ("", TITLE_COMPONENT, 1.0)
+    # a segment is a candidate like any other: it joins the group of the same name and adds its evidence
+    s = TEXT.index("ViTamin", 1)
+    groups = group_candidates(TEXT, [Candidate(s, s + 7, "ARCHITECTURE", "paperkg_new_names", 0.75),
+                                     *title_candidates(TEXT)], ())
+    vit = next(g for g in groups if g.key == "vitamin").features
+    assert vit["src=title|"] == 1 and vit["src=new_names|ARCHITECTURE&src=title|"] == 1
 
 
 def _toy():

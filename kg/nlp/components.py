@@ -41,7 +41,8 @@ from kg.nlp import abbreviations as abbr
 from kg.nlp import code_links, new_names, roles
 from kg.nlp.lexicon import COMPONENT as LEXICON_COMPONENT
 from kg.nlp.heads import HEAD_LABELS, _PHRASE_STOP as PHRASE_STOP, find_metric_phrases, find_task_phrases, type_from_head, type_from_phrase, type_from_suffix
-from kg.nlp.resolve import LABEL_OF_TYPE, RESOLVER_FILE, Candidate, Resolver, group_candidates
+from kg.nlp.resolve import (LABEL_OF_TYPE, RESOLVER_FILE, TITLE_COMPONENT, Candidate, Resolver, group_candidates,
+                            title_candidates)
 from kg.nlp.spans import MIN_SCORE as SPAN_MIN_SCORE
 from kg.nlp.spans import MODEL_CANDIDATES, SpanModel
 from kg.nlp.tokenizer import create_tokenizer  # noqa: F401  (registers "paperkg.tokenizer.v1")
@@ -622,10 +623,10 @@ def span_candidate(span: Span, with_role: bool = False) -> Candidate:
 
 
 class LearnedResolver:
-    """The final say on ``doc.ents``: every candidate (the rules', the span model's and those of the resolver's
-    lexicon, :mod:`kg.nlp.lexicon`) is grouped and weighed by :class:`kg.nlp.resolve.Resolver`; kept groups
-    become the entities, with the resolver's type and probability (``paperkg_confidence``), its role, and the
-    rules' finer relation. Overlapping mentions: the more probable group wins, then the longer span.
+    """The final say on ``doc.ents``: every candidate (the rules', the span model's, those of the resolver's
+    lexicon, :mod:`kg.nlp.lexicon`, and the title's segments) is grouped and weighed by
+    :class:`kg.nlp.resolve.Resolver`; kept groups become the entities, with the resolver's type and probability
+    (``paperkg_confidence``), its role, and the rules' finer relation. Overlapping mentions: the more probable group wins, then the longer span.
     """
 
     def __init__(self, nlp: Language, name: str, model: str = "") -> None:
@@ -661,6 +662,7 @@ class LearnedResolver:
             if self._lexicon is None:
                 self._lexicon = resolver.lexicon.matcher(self.nlp)
             cands += self._lexicon.candidates(doc)
+        cands += title_candidates(text)
         picks = []
         for group, etype, p in resolver.decide(group_candidates(text, cands, chosen)):
             for start, end in sorted({(c.start, c.end) for c in group.mentions}):
@@ -707,8 +709,8 @@ class LearnedResolver:
                         c.label == label, _PROVENANCE_RANK.get(c.component, 2), c.confidence))
                 source = best[(id(group), label)]
             canonical = canonicals[id(group)] or ent.text
-            # the lexicon's names are found by this pipe (its lexicon travels with the resolver)
-            attrs.paperkg_component = self.name if source.component == LEXICON_COMPONENT else source.component
+            # the lexicon's names and the title's segments are found by this pipe
+            attrs.paperkg_component = self.name if source.component in _OWN_COMPONENTS else source.component
             attrs.paperkg_confidence = p
             attrs.paperkg_canonical = canonical
             aliases = forms[id(group)] | ({canonical} if canonical != ent.text else set())
@@ -737,8 +739,10 @@ class LearnedResolver:
 
 
 #: Which candidate of a kept mention names the component that found it: a rule component's (it says why), then
-#: the lexicon's, then the span model's.
-_PROVENANCE_RANK = {LEXICON_COMPONENT: 1, "paperkg_spans": 0}
+#: the resolver's own (the lexicon's, a title segment), then the span model's.
+_PROVENANCE_RANK = {LEXICON_COMPONENT: 1, TITLE_COMPONENT: 1, "paperkg_spans": 0}
+#: Candidates the resolver proposes itself: an entity found only by them is credited to the resolver's pipe.
+_OWN_COMPONENTS = (LEXICON_COMPONENT, TITLE_COMPONENT)
 
 #: A kept Method / Architecture / Dataset is proposed when the resolver's role model gives it at least this
 #: probability: 0.5, the break-even of a calibrated binary classifier for accuracy. Lower bars trade precision for

@@ -340,11 +340,12 @@ CALIBRATION_BANDS = tuple((i / 10, (i + 1) / 10) for i in range(10))
 
 
 def _groups(papers: Sequence[GoldPaper], rule_cands, model_cands, lexicon_cands=None) -> list:
-    """Each paper's candidate groups (:func:`kg.nlp.resolve.group_candidates`) from every source."""
-    from kg.nlp.resolve import group_candidates
+    """Each paper's candidate groups (:func:`kg.nlp.resolve.group_candidates`) from every source (and its title's
+    segments, :func:`kg.nlp.resolve.title_candidates`, as the resolver component adds them)."""
+    from kg.nlp.resolve import group_candidates, title_candidates
 
     lexicon_cands = lexicon_cands or [[] for _ in papers]
-    return [group_candidates(g.text, rc[0] + mc + lc, rc[1])
+    return [group_candidates(g.text, rc[0] + mc + lc + title_candidates(g.text), rc[1])
             for g, rc, mc, lc in zip(papers, rule_cands, model_cands, lexicon_cands)]
 
 
