@@ -626,7 +626,8 @@ class LearnedResolver:
     """The final say on ``doc.ents``: every candidate (the rules', the span model's, those of the resolver's
     lexicon, :mod:`kg.nlp.lexicon`, and the title's segments) is grouped and weighed by
     :class:`kg.nlp.resolve.Resolver`; kept groups become the entities, with the resolver's type and probability
-    (``paperkg_confidence``), its role, and the rules' finer relation. Overlapping mentions: the more probable group wins, then the longer span.
+    (``paperkg_confidence``), its role, and the rules' finer relation. Overlapping mentions: the more probable
+    group wins, then the longer span.
     """
 
     def __init__(self, nlp: Language, name: str, model: str = "") -> None:
