@@ -739,11 +739,11 @@ class LearnedResolver:
         return self
 
 
-#: Which candidate of a kept mention names the component that found it: a rule component's (it says why), then
-#: the resolver's own (the lexicon's, a title segment), then the span model's.
-_PROVENANCE_RANK = {LEXICON_COMPONENT: 1, TITLE_COMPONENT: 1, "paperkg_spans": 0}
 #: Candidates the resolver proposes itself: an entity found only by them is credited to the resolver's pipe.
 _OWN_COMPONENTS = (LEXICON_COMPONENT, TITLE_COMPONENT)
+#: Which candidate of a kept mention names the component that found it: a rule component's (it says why), then
+#: the resolver's own (the lexicon's, a title segment), then the span model's.
+_PROVENANCE_RANK = {**dict.fromkeys(_OWN_COMPONENTS, 1), "paperkg_spans": 0}
 
 #: A kept Method / Architecture / Dataset is proposed when the resolver's role model gives it at least this
 #: probability: 0.5, the break-even of a calibrated binary classifier for accuracy. Lower bars trade precision for
