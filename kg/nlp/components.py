@@ -682,7 +682,7 @@ class LearnedResolver:
         forms: dict[int, set[str]] = {}
         proposed: dict[int, bool] = {}  # per group: its mentions share one role
         for span, group, etype, _ in selected:
-            forms.setdefault(id(group), set()).add(span.text)
+            forms.setdefault(id(group), set()).add(text[span.start_char:span.end_char])
             if id(group) not in proposed and etype in ("Method", "Architecture", "Dataset"):
                 proposed[id(group)] = resolver.proposed_probability(group.features, etype) >= ROLE_THRESHOLD
         # per group, computed once (a group may hold thousands of mentions in a long text): its mentions by
@@ -709,13 +709,14 @@ class LearnedResolver:
                     best[(id(group), label)] = max(group.mentions, key=lambda c: (
                         c.label == label, _PROVENANCE_RANK.get(c.component, 2), c.confidence))
                 source = best[(id(group), label)]
-            canonical = canonicals[id(group)] or ent.text
+            surface = text[ent.start_char:ent.end_char]  # ent.text, without joining its tokens again
+            canonical = canonicals[id(group)] or surface
             # the lexicon's names and the title's segments are found by this pipe
             attrs.paperkg_component = self.name if source.component in _OWN_COMPONENTS else source.component
             attrs.paperkg_confidence = p
             attrs.paperkg_canonical = canonical
-            aliases = forms[id(group)] | ({canonical} if canonical != ent.text else set())
-            attrs.paperkg_aliases = tuple(sorted(a for a in aliases if a != ent.text))
+            aliases = forms[id(group)] | ({canonical} if canonical != surface else set())
+            attrs.paperkg_aliases = tuple(sorted(a for a in aliases if a != surface))
             if label in roles.ROLE_LABELS:
                 is_proposed = proposed[id(group)]
                 attrs.paperkg_role = "proposed" if is_proposed else "used"

@@ -9,10 +9,11 @@ normalised surface form, or a form and its canonical name: "ViT" and "Vision Tra
 :class:`Group`. A group is described by features (which components proposed it and with which label, their
 confidences, the span model's score, each pair of sources with their labels (which components agree), whether
 the rule resolver chose it and its rule role, where and how often it occurs and whether the title leads with it
-("X: ..."), its shape, its head word, the word before it) and a multinomial logistic model, trained on the gold
-papers (:func:`fit`), gives the probability of each type and of "not an entity". A group is kept when its most
-probable type is at least :data:`DEFAULT_THRESHOLD` likely; that probability is the confidence of its links, so
-confidence bands can be checked against precision (``benchmarks/cross_validate.py``).
+("X: ..."), its shape, its head word, the word before it) and a multinomial logistic model averaged with boosted
+trees (:mod:`kg.nlp.trees`), both trained on the gold papers (:func:`fit`), give the probability of each type and
+of "not an entity". A group is kept when its most probable type is at least :data:`DEFAULT_THRESHOLD` likely; that
+probability is the confidence of its links, so confidence bands can be checked against precision
+(``benchmarks/cross_validate.py``).
 
 A second logistic model gives the probability that a kept Method / Architecture / Dataset is proposed by the
 paper (from every feature of the group, the rule role among them, and its type).
@@ -35,6 +36,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy
 
 from kg.nlp.lexicon import Lexicon
+from kg.nlp.trees import Trees, fit_trees
 from kg.records import ENTITY_TYPES, name_key
 
 __all__ = ["Candidate", "Group", "Resolver", "group_candidates", "title_candidates", "fit", "NONE",
@@ -236,18 +238,12 @@ def group_candidates(text: str, candidates: Iterable[Candidate], chosen: Iterabl
     return groups
 
 
-def _softmax(scores: Sequence[float]) -> list[float]:
-    top = max(scores)
-    exps = [math.exp(s - top) for s in scores]
-    total = sum(exps)
-    return [e / total for e in exps]
-
-
 @dataclass
 class Resolver:
     """Two logistic models: the type of a group (``weights``: feature -> one weight per class) and whether
-    a kept group is proposed (``role_weights``: feature -> weight); and the lexicon of names whose candidates
-    they learned to weigh (:mod:`kg.nlp.lexicon`), if any."""
+    a kept group is proposed (``role_weights``: feature -> weight); boosted trees of the type
+    (:mod:`kg.nlp.trees`), whose probabilities are averaged with the logistic model's, if any; and the lexicon of
+    names whose candidates they learned to weigh (:mod:`kg.nlp.lexicon`), if any."""
 
     classes: tuple[str, ...]
     weights: Mapping[str, Sequence[float]]
@@ -255,22 +251,38 @@ class Resolver:
     threshold: float = DEFAULT_THRESHOLD
     meta: dict = field(default_factory=dict)
     lexicon: Lexicon | None = None
+    trees: Trees | None = None
     _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _matrix: numpy.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def probabilities(self, features: Mapping[str, float]) -> dict[str, float]:
         """The probability of each class for a group's features."""
-        if self._matrix is None:  # the weights as one matrix (feature row -> class column), built on first use
-            self._index = {name: i for i, name in enumerate(self.weights)}
-            self._matrix = numpy.array(list(self.weights.values()), dtype=float).reshape(-1, len(self.classes))
-        rows, values = [], []
-        for name, value in features.items():
-            i = self._index.get(name)
-            if i is not None:
-                rows.append(i)
-                values.append(value)
-        scores = numpy.asarray(values, dtype=float) @ self._matrix[rows] if rows else [0.0] * len(self.classes)
-        return dict(zip(self.classes, _softmax([float(x) for x in scores])))
+        return dict(zip(self.classes, self.probability_rows([features])[0].tolist()))
+
+    def probability_rows(self, rows: Sequence[Mapping[str, float]]) -> numpy.ndarray:
+        """The class probabilities of many groups (one row of :attr:`classes` per feature dict): the logistic
+        model's, averaged with the trees' where there are trees."""
+        if self._matrix is None:  # the weights as one matrix (feature row -> class column; row 0 zeros), on first use
+            self._index = {name: i + 1 for i, name in enumerate(self.weights)}
+            self._matrix = numpy.array([[0.0] * len(self.classes), *self.weights.values()], dtype=float)
+        if not rows:
+            return numpy.zeros((0, len(self.classes)))
+        cols, values, starts = [], [], []  # each group's weight rows and feature values, and where they begin
+        for features in rows:
+            starts.append(len(cols))
+            cols.append(0)
+            values.append(0.0)
+            for name, value in features.items():
+                i = self._index.get(name)
+                if i is not None:
+                    cols.append(i)
+                    values.append(value)
+        scores = numpy.add.reduceat(self._matrix[cols] * numpy.asarray(values)[:, None], starts, axis=0)
+        probs = numpy.exp(scores - scores.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        if self.trees is not None:
+            probs = (probs + self.trees.probabilities(rows)) / 2
+        return probs
 
     def proposed_probability(self, features: Mapping[str, float], etype: str) -> float:
         """The probability that the paper proposes a kept group of type ``etype``."""
@@ -281,10 +293,10 @@ class Resolver:
 
     def decide(self, groups: Iterable[Group]) -> list[tuple[Group, str, float]]:
         """The kept groups with their type and its probability."""
+        groups = list(groups)
         out = []
-        for g in groups:
-            probs = self.probabilities(g.features)
-            label, p = max(((c, p) for c, p in probs.items() if c != NONE), key=lambda cp: (cp[1], cp[0]))
+        for g, probs in zip(groups, self.probability_rows([g.features for g in groups]).tolist()):
+            label, p = max(((c, p) for c, p in zip(self.classes, probs) if c != NONE), key=lambda cp: (cp[1], cp[0]))
             if p >= self.threshold:
                 out.append((g, label, p))
         return out
@@ -295,14 +307,19 @@ class Resolver:
              "role_weights": {k: round(v, 6) for k, v in sorted(self.role_weights.items())}}
         if self.lexicon is not None:
             d["lexicon"] = self.lexicon.to_dict()
+        if self.trees is not None:
+            d["trees"] = self.trees.to_dict()
         return json.dumps(d, indent=0, sort_keys=True)
 
     @classmethod
     def from_json(cls, data: str) -> Resolver:
         d = json.loads(data)
         lexicon = Lexicon.from_dict(d["lexicon"]) if "lexicon" in d else None
+        trees = Trees.from_dict(d["trees"]) if "trees" in d else None
+        if trees is not None and trees.classes != tuple(d["classes"]):
+            raise ValueError(f"the trees' classes {trees.classes} are not the resolver's {tuple(d['classes'])}")
         return cls(tuple(d["classes"]), {k: tuple(v) for k, v in d["weights"].items()},
-                   dict(d["role_weights"]), float(d["threshold"]), dict(d.get("meta", {})), lexicon)
+                   dict(d["role_weights"]), float(d["threshold"]), dict(d.get("meta", {})), lexicon, trees)
 
     @classmethod
     def load(cls, path: str | Path = RESOLVER_FILE) -> Resolver:
@@ -317,9 +334,10 @@ def _role_features(features: Mapping[str, float], etype: str) -> dict[str, float
 
 def fit(groups: Sequence[Group], labels: Sequence[str], roles: Sequence[str | None], *, c: float = DEFAULT_C,
         threshold: float = DEFAULT_THRESHOLD, meta: dict | None = None) -> Resolver:
-    """Train both models with scikit-learn (``pip install paperkg[train]``): a multinomial logistic regression
+    """Train the models with scikit-learn (``pip install paperkg[train]``): a multinomial logistic regression
     of the type (``labels``: a type or :data:`NONE` per group) and a binary one of the role (``roles``:
-    "proposed" / "used" for groups of role types, else None), both L2-regularised with strength ``c``."""
+    "proposed" / "used" for groups of role types, else None), both L2-regularised with strength ``c``; and the
+    boosted trees of the type (:func:`kg.nlp.trees.fit_trees`)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -347,7 +365,8 @@ def fit(groups: Sequence[Group], labels: Sequence[str], roles: Sequence[str | No
             if abs(w) > 1e-9:
                 role_weights[str(name)] = float(w)
         role_weights["bias"] = role_weights.get("bias", 0.0) + float(rm.intercept_[0])
-    return Resolver(classes, weights, role_weights, threshold, dict(meta or {}))
+    return Resolver(classes, weights, role_weights, threshold, dict(meta or {}),
+                    trees=fit_trees([g.features for g in groups], list(labels)))
 
 
 #: The labels of doc.ents for each type.
