@@ -262,12 +262,14 @@ class Resolver:
     def probability_rows(self, rows: Sequence[Mapping[str, float]]) -> numpy.ndarray:
         """The class probabilities of many groups (one row of :attr:`classes` per feature dict): the logistic
         model's, averaged with the trees' where there are trees."""
-        if self._matrix is None:  # the weights as one matrix (feature row -> class column; row 0 zeros), on first use
+        if self._matrix is None:  # the weights as one matrix (feature row -> class column), built on first use
             self._index = {name: i + 1 for i, name in enumerate(self.weights)}
             self._matrix = numpy.array([[0.0] * len(self.classes), *self.weights.values()], dtype=float)
         if not rows:
             return numpy.zeros((0, len(self.classes)))
-        cols, values, starts = [], [], []  # each group's weight rows and feature values, and where they begin
+        # each group's weight rows and feature values, and where they begin; every group starts with row 0 (zeros),
+        # so that a group without a known feature has its segment too (it scores 0 for every class)
+        cols, values, starts = [], [], []
         for features in rows:
             starts.append(len(cols))
             cols.append(0)

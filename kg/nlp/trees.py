@@ -46,7 +46,8 @@ for _b in range(_BITS - 1, -1, -1):
 class Trees:
     """A boosted ensemble over named features: ``classes``; per iteration one tree per class (``baseline`` plus
     the sum of a class's exit leaves is its raw score); per internal node its feature, threshold, tree and the
-    leaves (in-order numbers) of its left subtree."""
+    leaves of its left subtree (a bitvector of in-order leaf numbers). What is stored (:meth:`to_dict`) is those
+    nodes and leaves; the per-feature tables that :meth:`raw` reads are built from them on load."""
 
     def __init__(self, classes: Sequence[str], baseline: Sequence[float], leaves: Sequence[Sequence[float]],
                  nodes: Sequence[tuple[str, float, int, int]]) -> None:
