@@ -36,7 +36,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy
 
 from kg.nlp.lexicon import Lexicon
-from kg.nlp.trees import Trees, fit_trees
+from kg.nlp.trees import Trees, fit_trees, softmax_rows
 from kg.records import ENTITY_TYPES, name_key
 
 __all__ = ["Candidate", "Group", "Resolver", "group_candidates", "title_candidates", "fit", "NONE",
@@ -279,9 +279,7 @@ class Resolver:
                 if i is not None:
                     cols.append(i)
                     values.append(value)
-        scores = numpy.add.reduceat(self._matrix[cols] * numpy.asarray(values)[:, None], starts, axis=0)
-        probs = numpy.exp(scores - scores.max(axis=1, keepdims=True))
-        probs /= probs.sum(axis=1, keepdims=True)
+        probs = softmax_rows(numpy.add.reduceat(self._matrix[cols] * numpy.asarray(values)[:, None], starts, axis=0))
         if self.trees is not None:
             probs = (probs + self.trees.probabilities(rows)) / 2
         return probs

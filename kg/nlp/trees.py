@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 
 import numpy
 
-__all__ = ["Trees", "fit_trees", "export", "MIN_COUNT", "LEXICAL_PREFIXES", "PARAMS"]
+__all__ = ["Trees", "fit_trees", "export", "softmax_rows", "MIN_COUNT", "LEXICAL_PREFIXES", "PARAMS"]
 
 #: Features seen in fewer training groups are left to the logistic model.
 MIN_COUNT = 20
@@ -41,6 +41,12 @@ _BITS = 16
 _LOWEST_BIT = numpy.zeros(1 << _BITS, dtype=numpy.int64)
 for _b in range(_BITS - 1, -1, -1):
     _LOWEST_BIT[(numpy.arange(1 << _BITS) >> _b) & 1 == 1] = _b
+
+
+def softmax_rows(scores: numpy.ndarray) -> numpy.ndarray:
+    """Each row of raw class scores as probabilities (the trees' and the resolver's logistic model's)."""
+    exp = numpy.exp(scores - scores.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 class Trees:
@@ -98,9 +104,7 @@ class Trees:
 
     def probabilities(self, rows: Sequence[Mapping[str, float]]) -> numpy.ndarray:
         """Class probabilities (softmax of :meth:`raw`), one row per feature dict."""
-        raw = self.raw(rows)
-        exp = numpy.exp(raw - raw.max(axis=1, keepdims=True))
-        return exp / exp.sum(axis=1, keepdims=True)
+        return softmax_rows(self.raw(rows))
 
     def to_dict(self) -> dict:
         features = sorted({f for f, *_ in self.nodes})
